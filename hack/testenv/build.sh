@@ -10,6 +10,10 @@ source "$here/versions.sh"
 out=$(testenv_bin_dir)
 mkdir -p "$out"
 log() { echo "testenv/build: $*" >&2; }
+# Several up.sh may start at once (ctest fixture, tests with a private plane): one builds, the
+# others wait for it instead of compiling the same binaries side by side.
+exec 9>"$out/.build.lock"
+flock 9
 
 build_k8s() {
   local name=$1

@@ -2,6 +2,7 @@
 // verify, runs RBAC, mints ServiceAccount tokens through TokenRequest, runs the optional
 // controller-manager, and up.sh/down.sh manage exactly their own processes.
 #include <signal.h>
+#include <stdlib.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -185,7 +186,7 @@ TEST(TestEnvLifecycle, UpThenDownStopsExactlyItsProcesses) {
   std::string hack = sourceDir() + "/hack/testenv/";
   auto up = runCommand({hack + "up.sh", "--state-dir", dir.string()});
   ASSERT_EQ(up.exitCode, 0) << up.err;
-  std::setenv("EGRESSDIAG_TESTENV_DIR", dir.c_str(), 1);
+  ::setenv("EGRESSDIAG_TESTENV_DIR", dir.c_str(), 1);
   auto env = loadTestEnv();
   ASSERT_TRUE(env.has_value());
   pid_t api = std::atoi(env->vars["TESTENV_APISERVER_PID"].c_str());
