@@ -293,9 +293,26 @@ bool hasKubeMarkers(std::string_view saveText) {
 
 std::uint64_t hashText(std::string_view text) {
   std::uint64_t h = 14695981039346656037ULL;
-  for (const unsigned char c : text) {
-    h ^= c;
-    h *= 1099511628211ULL;
+  auto mix = [&h](std::string_view bytes) {
+    for (const unsigned char c : bytes) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+  };
+  while (!text.empty()) {
+    const auto eol = text.find('\n');
+    std::string_view line = text.substr(0, eol);
+    text = eol == std::string_view::npos ? std::string_view{} : text.substr(eol + 1);
+    if (line.starts_with('#')) {
+      continue;
+    }
+    if (line.starts_with(':') && line.ends_with(']')) {
+      if (const auto counters = line.rfind(" ["); counters != std::string_view::npos) {
+        line = line.substr(0, counters);
+      }
+    }
+    mix(line);
+    mix("\n");
   }
   return h;
 }
