@@ -57,13 +57,14 @@ else
   echo "bootstrap: all packages present" >&2
 fi
 
-# The test control plane is built from the Go module proxy and needs Go >= 1.24 (testenv.md §1).
+# The test control plane and promtool are built from the Go module proxy; promtool's module
+# needs Go >= 1.26 (kube-apiserver 1.33 alone would take 1.24).
 if ! command -v go >/dev/null 2>&1; then
-  echo "bootstrap: Go >= 1.24 is required to build the test control plane (not found)" >&2
+  echo "bootstrap: Go >= 1.26 is required to build the test control plane (not found)" >&2
   exit 1
 fi
 go_minor=$(go env GOVERSION | sed -n 's/^go1\.\([0-9]*\).*/\1/p')
-if [[ -z $go_minor ]] || ((go_minor < 24)); then
-  echo "bootstrap: Go >= 1.24 is required, found $(go env GOVERSION)" >&2
+if [[ -z $go_minor ]] || ((go_minor < 26)); then
+  echo "bootstrap: Go >= 1.26 is required, found $(go env GOVERSION)" >&2
   exit 1
 fi

@@ -22,6 +22,11 @@ t=$SECONDS
 ./hack/testenv/build.sh >/dev/null
 echo "control plane binaries ready in $((SECONDS - t)) s"
 
+step "promtool (alert rule tests)"
+t=$SECONDS
+./hack/promtool/build.sh >/dev/null
+echo "promtool ready in $((SECONDS - t)) s"
+
 sanitize=()
 if [[ ${EGRESSDIAG_SANITIZE:-0} == 1 ]]; then
   sanitize=(-DEGRESSDIAG_ASAN=ON -DEGRESSDIAG_UBSAN=ON)
