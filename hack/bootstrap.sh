@@ -23,7 +23,7 @@ runtime_packages=(
 # Tests: the lab (wireguard-go, ping, python3 echo server), the control plane (etcd is unpacked
 # from etcd-server by hack/testenv/build.sh, not installed), fuzzers (clang 16 + its runtime).
 test_packages=(
-  wireguard-go iputils-ping python3 curl jq openssl util-linux procps lua5.4
+  wireguard-go iputils-ping python3 curl jq openssl util-linux procps lua5.4 bc
   clang-16 libclang-rt-16-dev
 )
 

@@ -1,0 +1,66 @@
+#pragma once
+
+// Active checks as pure judgements: the shell (cli/) performs the request or ping inside the
+// right namespace with a timeout and hands the outcome here. A probe that could not run
+// (no netns, no echo URL, no ping binary, EPERM) is Unknown, never Fail.
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "node-probe/checks/azure_expect.h"
+#include "node-probe/checks/spidernet_expect.h"
+#include "node-probe/datapath/snapshot.h"
+#include "operator/catalog/finding.h"
+
+namespace egressdiag::checks {
+
+// One E2E-SOURCE-IP probe: from `pod`'s netns to the echo URL.
+struct SourceIpProbe {
+  std::string target;    // policy / SGC
+  std::string pod;       // "<ns>/<name>"
+  std::string podIp;     // finds the pod's netns
+  std::string expected;  // an IP, a CIDR, or comma-separated IPs (Azure private prefix)
+  std::string notReady;  // why no expected IP is known; the probe is then not run
+};
+
+// Probes for spidernet: one pod per policy among the policy's endpoints on this node.
+// Expected = status.eip.ipv4, or the EIP node's InternalIP for useNodeIP.
+std::vector<SourceIpProbe> sourceIpProbes(const model::ObjectSet& objects,
+                                          const spidernet::Expectation& e);
+// Probes for Azure: one pod per SGC among the annotated pods on this node; expected =
+// status.egressIpPrefix.
+std::vector<SourceIpProbe> sourceIpProbes(const model::ObjectSet& objects,
+                                          const azure::Expectation& e);
+
+// The first IPv4 address in an echo body (plain "1.2.3.4\n", or JSON such as
+// {"client-ip":"1.2.3.4"}); nullopt when there is none.
+std::optional<std::string> reportedSourceIp(std::string_view body);
+
+// Judges one probe. `echoUrl` empty -> Unknown EchoUrlNotSet; Timeout -> Fail EchoTimeout (the
+// request ran, no answer came); other errors (no netns, EPERM, refused) -> Unknown with the
+// error; non-2xx -> Unknown (the echo server, not egress, failed); IP outside expected -> Fail
+// naming the observed IP.
+catalog::Finding judgeSourceIp(const SourceIpProbe& probe, std::string_view echoUrl,
+                               const Result<datapath::HttpProbeResult>& outcome);
+
+// Outcome of pinging one peer tunnel IP over egress.vxlan.
+struct PingOutcome {
+  int sent = 0;
+  int received = 0;
+  std::optional<double> rttSeconds;  // average RTT when any reply came
+  std::string summary;               // the ping statistics lines (evidence)
+};
+
+// Parses iputils ping output ("3 packets transmitted, 3 received", "rtt min/avg/max/mdev =
+// 0.04/0.05/0.06/0.01 ms"). InvalidInput when the statistics line is missing.
+Result<PingOutcome> parsePingOutput(std::string_view text);
+
+// SPN-TUNNEL-PING over all peers: Pass when every peer answered (RTTs in the message), Fail
+// naming the silent peers, Unknown when any ping could not run. Skipped without peers.
+catalog::Finding judgeTunnelPing(
+    const spidernet::Expectation& e,
+    const std::vector<std::pair<std::string, Result<PingOutcome>>>& outcomes);
+
+}  // namespace egressdiag::checks

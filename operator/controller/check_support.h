@@ -1,0 +1,58 @@
+#pragma once
+
+// Helpers shared by the control-plane check files (not part of the library's interface).
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "operator/controller/control_plane.h"
+
+namespace egressdiag::controller::detail {
+
+inline constexpr std::size_t kMaxEvidence = 10;
+
+// Collects the problems one check found, grouped by node, and turns them into findings: one
+// Pass when there is none, else one finding per node carrying the first problem's reason.
+class Issues {
+ public:
+  Issues(catalog::CheckId check, const model::TargetRef& target) : check_(check), target_(target) {}
+
+  void add(const std::string& node, std::string reason, std::string message,
+           model::CheckStatus status = model::CheckStatus::Fail);
+  bool empty() const { return byNode_.empty(); }
+  void emit(std::vector<model::Finding>& out, std::string passReason,
+            std::string passMessage) const;
+
+ private:
+  struct Group {
+    model::CheckStatus status = model::CheckStatus::Fail;
+    std::string reason;
+    std::vector<std::string> messages;
+  };
+  catalog::CheckId check_;
+  const model::TargetRef& target_;
+  std::map<std::string, Group> byNode_;
+};
+
+// Check families; each appends its findings.
+void checkSpidernet(const ClusterState& state, const Target& target, const PolicyTarget& policy,
+                    std::vector<model::Finding>& out);
+void checkAzure(const ClusterState& state, const Target& target,
+                const model::StaticGatewayConfiguration& sgc, std::vector<model::Finding>& out);
+
+// Component discovery: by the pod-template label the charts set, else by the default name.
+std::vector<const model::DaemonSet*> findDaemonSets(const model::ObjectSet& objects,
+                                                    std::string_view labelKey,
+                                                    std::string_view labelValue,
+                                                    std::string_view name);
+std::vector<const model::Deployment*> findDeployments(const model::ObjectSet& objects,
+                                                      std::string_view labelKey,
+                                                      std::string_view labelValue,
+                                                      std::string_view name);
+// ready == desired (> 0), and no pod of it crash-looping. Problems go to `issues`.
+void checkDaemonSet(const model::ObjectSet& objects, const model::DaemonSet& ds,
+                    std::string_view what, Issues& issues);
+void checkDeployment(const model::Deployment& deployment, std::string_view what, Issues& issues);
+
+}  // namespace egressdiag::controller::detail

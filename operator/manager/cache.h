@@ -1,0 +1,73 @@
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "operator/controller/cluster_state.h"
+#include "operator/kube/client.h"
+#include "operator/model/resource.h"
+
+namespace egressdiag::manager {
+
+// Informer caches of every kind the checks read, and consistent ClusterState snapshots of them.
+// Upstream kinds are optional: setAvailable() starts or stops their informers as discovery
+// sees their CRDs come and go, so the operator runs with spidernet, Azure, both or neither.
+class ClusterCache {
+ public:
+  // Called on informer threads after any change; `diagnosisKey` is "ns/name" for an
+  // EgressDiagnosis change, empty for any other kind.
+  using OnChange = std::function<void(const std::string& diagnosisKey)>;
+
+  struct Config {
+    std::string probeLeaseNamespace;  // probe Leases are watched here only
+  };
+
+  ClusterCache(kube::Client& client, Config config, OnChange onChange);
+  ~ClusterCache();
+  ClusterCache(const ClusterCache&) = delete;
+  ClusterCache& operator=(const ClusterCache&) = delete;
+
+  // Starts the informers of the kinds that always exist (core, apps, ours).
+  void startCore();
+  // Starts/stops the informer of an optional kind (idempotent).
+  void setAvailable(const model::ResourceType& type, bool available);
+  // Every running informer has delivered its first LIST.
+  bool synced() const;
+
+  // A snapshot of all caches, rebuilt only when something changed since the last one. Secrets
+  // referenced by SGCs are read on demand (cached for a minute) rather than watched.
+  std::shared_ptr<const controller::ClusterState> snapshot();
+
+  std::vector<std::string> diagnosisKeys() const;
+
+ private:
+  struct SlotBase;
+  template <class T>
+  struct Slot;
+  template <class T>
+  void addSlot(const model::ResourceType& type, std::string ns, std::string fieldSelector);
+  void fetchSecrets(controller::ClusterState& state);
+
+  kube::Client& client_;
+  Config config_;
+  OnChange onChange_;
+  mutable std::mutex mutex_;
+  std::map<std::string, std::unique_ptr<SlotBase>> slots_;  // by kind
+  std::atomic<std::uint64_t> generation_{1};
+  std::uint64_t snapshotGeneration_ = 0;
+  std::shared_ptr<const controller::ClusterState> snapshot_;
+  std::mutex snapshotMutex_;
+  struct CachedSecret {
+    std::optional<model::Secret> secret;
+    std::chrono::steady_clock::time_point fetchedAt;
+  };
+  std::map<std::string, CachedSecret> secrets_;
+};
+
+}  // namespace egressdiag::manager

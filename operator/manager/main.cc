@@ -1,0 +1,362 @@
+// egressdiag-operator: flags, wiring, and the threads of the imperative shell. All verdicts
+// come from operator/controller (pure); this file only moves data between it and the API.
+
+#include <prometheus/exposer.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include "operator/common/logging.h"
+#include "operator/controller/auto_diagnose.h"
+#include "operator/controller/coverage.h"
+#include "operator/kube/discovery.h"
+#include "operator/kube/events.h"
+#include "operator/kube/leader_election.h"
+#include "operator/kube/reflector.h"
+#include "operator/kube/work_queue.h"
+#include "operator/manager/cache.h"
+#include "operator/manager/health_server.h"
+#include "operator/manager/metrics.h"
+#include "operator/manager/options.h"
+#include "operator/manager/reconciler.h"
+
+namespace egressdiag::manager {
+namespace {
+
+using logging::log;
+using spdlog::level::level_enum;
+
+constexpr auto kHousekeepingPeriod = std::chrono::seconds(10);
+
+// Counts every API request by verb and HTTP code for egressdiag_api_requests_total.
+class CountingTransport : public kube::Transport {
+ public:
+  CountingTransport(std::unique_ptr<kube::Transport> inner, Metrics& metrics)
+      : inner_(std::move(inner)), metrics_(metrics) {}
+
+  kube::ApiResult<kube::HttpResponse> roundTrip(const kube::HttpRequest& request) override {
+    auto response = inner_->roundTrip(request);
+    metrics_.countApiRequest(request.method, response ? response->status : 0);
+    return response;
+  }
+  kube::ApiResult<void> stream(const std::string& target, std::chrono::milliseconds idleTimeout,
+                               const std::function<bool(std::string_view)>& onData,
+                               std::stop_token stop) override {
+    auto result = inner_->stream(target, idleTimeout, onData, stop);
+    metrics_.countApiRequest("WATCH", result ? 200 : result.error().httpStatus);
+    return result;
+  }
+
+ private:
+  std::unique_ptr<kube::Transport> inner_;
+  Metrics& metrics_;
+};
+
+kube::ResourceRef refOf(const model::ResourceType& type) {
+  return {std::string(type.group), std::string(type.version), std::string(type.plural),
+          type.namespaced};
+}
+
+// The optional upstream kinds: spidernet's seven, Azure's five, Calico's FelixConfiguration.
+std::vector<model::ResourceType> optionalKinds() {
+  using namespace model;
+  return {kEgressGateway,          kEgressPolicy,
+          kEgressClusterPolicy,    kEgressTunnel,
+          kEgressEndpointSlice,    kEgressClusterEndpointSlice,
+          kEgressClusterInfo,      kStaticGatewayConfiguration,
+          kGatewayLBConfiguration, kGatewayVMConfiguration,
+          kGatewayStatus,          kPodEndpoint,
+          kFelixConfiguration};
+}
+
+std::string diagnosisJson(const model::EgressDiagnosis& diagnosis) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+  auto str = [&](const char* key, const std::string& value) {
+    w.Key(key);
+    w.String(value);
+  };
+  const auto& meta = diagnosis.metadata;
+  w.StartObject();
+  str("apiVersion", model::kEgressDiagnosis.apiVersion());
+  str("kind", "EgressDiagnosis");
+  w.Key("metadata");
+  w.StartObject();
+  str("name", meta.name);
+  str("namespace", meta.namespace_);
+  w.Key("labels");
+  w.StartObject();
+  for (const auto& [k, v] : meta.labels) {
+    str(k.c_str(), v);
+  }
+  w.EndObject();
+  w.Key("ownerReferences");
+  w.StartArray();
+  for (const auto& owner : meta.ownerReferences) {
+    w.StartObject();
+    str("apiVersion", owner.apiVersion);
+    str("kind", owner.kind);
+    str("name", owner.name);
+    str("uid", owner.uid);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  w.Key("spec");
+  w.StartObject();
+  w.Key("targetRef");
+  w.StartObject();
+  const auto& ref = diagnosis.spec.targetRef;
+  str("apiGroup", ref.apiGroup);
+  str("kind", ref.kind);
+  str("name", ref.name);
+  if (!ref.namespace_.empty()) {
+    str("namespace", ref.namespace_);
+  }
+  w.EndObject();
+  w.EndObject();
+  w.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string defaultIdentity() {
+  char host[256] = {};
+  ::gethostname(host, sizeof(host) - 1);
+  return std::string(host) + "_" + std::to_string(::getpid());
+}
+
+int run(const Options& options) {
+  auto config = kube::resolveConfig(options.kubeconfig);
+  if (!config) {
+    log(level_enum::err, "no Kubernetes configuration", {{"error", config.error().message}});
+    return 2;
+  }
+  Metrics metrics;
+  kube::ClientOptions clientOptions;
+  auto transport = kube::Transport::create(*config, clientOptions.transport);
+  if (!transport) {
+    log(level_enum::err, "cannot build the API transport", {{"error", transport.error().message}});
+    return 2;
+  }
+  kube::Client client(std::make_unique<CountingTransport>(std::move(*transport), metrics),
+                      clientOptions);
+  std::string identity = options.identity.empty() ? defaultIdentity() : options.identity;
+  log(level_enum::info, "starting",
+      {{"version", EGRESSDIAG_VERSION}, {"identity", identity}, {"server", config->origin}});
+
+  std::unique_ptr<prometheus::Exposer> exposer;
+  if (auto bind = parseBindAddress(options.metricsBindAddress); bind && *bind) {
+    try {
+      exposer = std::make_unique<prometheus::Exposer>((*bind)->first + ":" +
+                                                      std::to_string((*bind)->second));
+    } catch (const std::exception& e) {
+      log(level_enum::err, "cannot serve metrics",
+          {{"address", options.metricsBindAddress}, {"error", e.what()}});
+      return 2;
+    }
+    exposer->RegisterCollectable(metrics.registry());
+    log(level_enum::info, "serving metrics",
+        {{"port", std::to_string(exposer->GetListeningPorts().at(0))}});
+  }
+
+  kube::WorkQueue queue;
+  std::atomic<bool> leading{!options.leaderElect};
+  ClusterCache* cachePtr = nullptr;
+  auto enqueueAll = [&] {
+    if (cachePtr != nullptr) {
+      for (const auto& key : cachePtr->diagnosisKeys()) {
+        queue.add(key);
+      }
+    }
+  };
+  ClusterCache cache(client, {options.ns}, [&](const std::string& key) {
+    if (!key.empty()) {
+      queue.add(key);
+    } else {
+      enqueueAll();
+    }
+  });
+  cachePtr = &cache;
+  cache.startCore();
+
+  std::unique_ptr<HealthServer> health;
+  if (auto bind = parseBindAddress(options.healthProbeBindAddress); bind && *bind) {
+    auto started =
+        HealthServer::start((*bind)->first, (*bind)->second, [&cache] { return cache.synced(); });
+    if (!started) {
+      log(level_enum::err, "cannot serve health probes", {{"error", started.error().message}});
+      return 2;
+    }
+    health = std::move(*started);
+    log(level_enum::info, "serving health probes", {{"port", std::to_string(health->port())}});
+  }
+
+  std::vector<kube::ResourceRef> wanted;
+  auto kinds = optionalKinds();
+  for (const auto& kind : kinds) {
+    wanted.push_back(refOf(kind));
+  }
+  kube::ApiAvailabilityWatcher discovery(client, wanted, options.discoveryInterval,
+                                         [&](const kube::ResourceRef& ref, bool available) {
+                                           for (const auto& kind : kinds) {
+                                             if (refOf(kind) == ref) {
+                                               cache.setAvailable(kind, available);
+                                             }
+                                           }
+                                         });
+  std::jthread discoveryThread([&](std::stop_token stop) { discovery.run(stop); });
+
+  kube::EventRecorder recorder(client, "egressdiag.io/operator", identity);
+  Reconciler reconciler(client, cache, recorder, metrics);
+
+  std::jthread electorThread;
+  std::unique_ptr<kube::LeaderElector> elector;
+  if (options.leaderElect) {
+    kube::LeaderElectionConfig election;
+    election.ns = options.ns;
+    election.name = options.leaderElectionId;
+    election.identity = identity;
+    elector = std::make_unique<kube::LeaderElector>(
+        client, election,
+        kube::LeaderCallbacks{
+            [&] {
+              log(level_enum::info, "became leader", {{"identity", identity}});
+              reconciler.reset();
+              leading = true;
+              metrics.setLeader(true);
+              enqueueAll();
+            },
+            [&] {
+              // Another replica may already be writing: stop at once, as controller-runtime.
+              log(level_enum::warn, "lost leadership; exiting", {{"identity", identity}});
+              leading = false;
+              std::_Exit(1);
+            },
+            [&](const std::string& holder) {
+              log(level_enum::info, "leader observed", {{"holder", holder}});
+            }});
+    electorThread = std::jthread([&](std::stop_token stop) { elector->run(stop); });
+  } else {
+    metrics.setLeader(true);
+  }
+
+  std::vector<std::jthread> workers;
+  for (int i = 0; i < options.workers; ++i) {
+    workers.emplace_back([&] {
+      while (auto key = queue.get()) {
+        if (!leading.load() || !cache.synced()) {
+          // Not allowed to write yet: everything is re-queued on becoming leader / synced.
+          queue.done(*key);
+          if (leading.load()) {
+            queue.addAfter(*key, std::chrono::milliseconds(500));
+          }
+          continue;
+        }
+        auto result = reconciler.reconcile(*key);
+        if (result.ok) {
+          queue.forget(*key);
+          if (result.requeue) {
+            queue.addAfter(*key, *result.requeue);
+          }
+        } else {
+          queue.addRateLimited(*key);
+        }
+        queue.done(*key);
+        metrics.setQueueDepth(queue.length());
+      }
+    });
+  }
+
+  // Housekeeping: node report ages, auto mode.
+  std::jthread housekeeping([&](std::stop_token stop) {
+    while (kube::sleepFor(kHousekeepingPeriod, stop)) {
+      metrics.setQueueDepth(queue.length());
+      if (!cache.synced()) {
+        continue;
+      }
+      auto state = cache.snapshot();
+      auto now =
+          std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+      for (const auto& report : state->objects.egressNodeReports) {
+        std::optional<model::Time> last = report.status.lastProbeTime;
+        for (const auto& lease : state->objects.leases) {
+          if (lease.metadata.name == std::string(controller::kProbeLeasePrefix) + report.nodeName &&
+              lease.spec.renewTime && (!last || *lease.spec.renewTime > *last)) {
+            last = lease.spec.renewTime;
+          }
+        }
+        if (last) {
+          metrics.setNodeReportAge(report.nodeName,
+                                   std::chrono::duration<double>(now - *last).count());
+        }
+      }
+      if (!options.autoDiagnose || !leading.load()) {
+        continue;
+      }
+      for (const auto& diagnosis : controller::missingDiagnoses(*state, options.ns)) {
+        auto created = client.create(refOf(model::kEgressDiagnosis), diagnosis.metadata.namespace_,
+                                     diagnosisJson(diagnosis));
+        if (created) {
+          log(level_enum::info, "created diagnosis (auto mode)",
+              {{"namespace", diagnosis.metadata.namespace_}, {"name", diagnosis.metadata.name}});
+        } else if (created.error().reason != kube::ApiReason::AlreadyExists) {
+          log(level_enum::warn, "cannot create diagnosis (auto mode)",
+              {{"namespace", diagnosis.metadata.namespace_},
+               {"name", diagnosis.metadata.name},
+               {"error", created.error().describe()}});
+        }
+      }
+    }
+  });
+
+  // Wait for SIGTERM / SIGINT (blocked in every thread: they inherit the mask).
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int received = 0;
+  sigwait(&signals, &received);
+  log(level_enum::info, "shutting down", {{"signal", std::to_string(received)}});
+  housekeeping.request_stop();
+  queue.shutDown();
+  workers.clear();
+  if (electorThread.joinable()) {
+    electorThread.request_stop();  // releases the Lease so a successor need not wait
+    electorThread.join();
+  }
+  discoveryThread.request_stop();
+  return 0;
+}
+
+}  // namespace
+}  // namespace egressdiag::manager
+
+int main(int argc, char** argv) {
+  using namespace egressdiag;
+  // Block the shutdown signals before any thread starts, so only sigwait() sees them.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  std::vector<std::string_view> args(argv + 1, argv + argc);
+  auto options = manager::parseOptions(args);
+  if (!options) {
+    std::cerr << "egressdiag-operator: " << options.error().message << "\n\n" << manager::usage();
+    return 2;
+  }
+  if (options->help) {
+    std::cout << manager::usage();
+    return 0;
+  }
+  logging::setup("operator", options->logFormat, options->logLevel);
+  return manager::run(*options);
+}
