@@ -1,4 +1,5 @@
 #include "node-probe/datapath/http_probe.h"
+#include "node-probe/datapath/unique_fd.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -16,21 +17,6 @@ namespace {
 constexpr std::size_t kMaxBody = 4096;
 constexpr std::size_t kMaxResponse = 64 * 1024;
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // Waits for `events` on fd until `deadline`; false on timeout.
 bool waitFor(int fd, short events, std::chrono::steady_clock::time_point deadline) {
@@ -140,7 +126,7 @@ Result<HttpProbeResult> httpGet(std::string_view url, std::chrono::milliseconds 
     len = sizeof(sockaddr_in6);
     family = AF_INET6;
   }
-  Fd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+  UniqueFd fd(::socket(family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
   if (fd.get() < 0) {
     return fail(ErrorCode::Unavailable, std::string("socket: ") + std::strerror(errno));
   }

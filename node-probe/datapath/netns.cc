@@ -1,4 +1,5 @@
 #include "node-probe/datapath/netns.h"
+#include "node-probe/datapath/unique_fd.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -19,21 +20,6 @@ std::string errnoText(int err) {
   return std::strerror(err);
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 }  // namespace
 
@@ -60,7 +46,7 @@ Result<void> NetnsExecutor::runOnThread(const std::function<void()>& body) const
     return fail(ErrorCode::InvalidInput, "invalid netns name '" + ref_.name + "'");
   }
   const auto path = netnsPath(ref_, netnsDir_);
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) {
     const int err = errno;
     if (err == ENOENT) {

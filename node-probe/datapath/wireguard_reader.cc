@@ -1,4 +1,5 @@
 #include "node-probe/datapath/wireguard_reader.h"
+#include "node-probe/datapath/unique_fd.h"
 
 #include <arpa/inet.h>
 #include <linux/time_types.h>
@@ -137,21 +138,6 @@ int onDeviceMessage(nl_msg* msg, void* arg) {
   return NL_OK;
 }
 
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  ~Fd() {
-    if (fd_ >= 0) {
-      ::close(fd_);
-    }
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 constexpr std::string_view kModuleMissing =
     "WireGuard unavailable: no kernel module (generic netlink family \"wireguard\" not found)";
@@ -199,7 +185,7 @@ Result<WireguardDevice> readWireguardUapi(const std::string& socketPath, std::st
     return fail(ErrorCode::InvalidInput, "UAPI socket path too long: " + socketPath);
   }
   std::memcpy(addr.sun_path, socketPath.c_str(), socketPath.size() + 1);
-  Fd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  UniqueFd fd(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   if (fd.get() < 0) {
     return fail(ErrorCode::Unavailable, std::string("socket: ") + std::strerror(errno));
   }
