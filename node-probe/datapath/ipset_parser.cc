@@ -1,20 +1,11 @@
 #include "node-probe/datapath/ipset_parser.h"
+#include "node-probe/datapath/text.h"
 
 #include <unordered_map>
 #include <utility>
 
 namespace egressdiag::datapath {
 namespace {
-
-constexpr std::string_view kBlanks = " \t\r";
-
-std::string_view trim(std::string_view s) {
-  const auto b = s.find_first_not_of(kBlanks);
-  if (b == std::string_view::npos) {
-    return {};
-  }
-  return s.substr(b, s.find_last_not_of(kBlanks) - b + 1);
-}
 
 // Next blank-separated word of `s`, advancing `s` past it.
 std::string_view nextWord(std::string_view& s) {

@@ -1,4 +1,5 @@
 #include "node-probe/datapath/iptables_parser.h"
+#include "node-probe/datapath/text.h"
 
 #include <algorithm>
 #include <charconv>
@@ -7,17 +8,6 @@
 
 namespace egressdiag::datapath {
 namespace {
-
-constexpr std::string_view kBlanks = " \t\r";
-
-std::string_view trim(std::string_view s) {
-  const auto b = s.find_first_not_of(kBlanks);
-  if (b == std::string_view::npos) {
-    return {};
-  }
-  const auto e = s.find_last_not_of(kBlanks);
-  return s.substr(b, e - b + 1);
-}
 
 // "[12:345]" -> {12, 345}; nullopt when malformed.
 std::optional<std::pair<std::uint64_t, std::uint64_t>> parseCounters(std::string_view s) {

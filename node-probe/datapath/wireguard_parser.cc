@@ -1,4 +1,5 @@
 #include "node-probe/datapath/wireguard_parser.h"
+#include "node-probe/datapath/text.h"
 
 #include <openssl/evp.h>
 
@@ -8,16 +9,6 @@
 
 namespace egressdiag::datapath {
 namespace {
-
-constexpr std::string_view kBlanks = " \t\r";
-
-std::string_view trim(std::string_view s) {
-  const auto b = s.find_first_not_of(kBlanks);
-  if (b == std::string_view::npos) {
-    return {};
-  }
-  return s.substr(b, s.find_last_not_of(kBlanks) - b + 1);
-}
 
 template <class T>
 std::optional<T> parseNumber(std::string_view s) {
