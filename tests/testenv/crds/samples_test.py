@@ -111,7 +111,9 @@ def main():
         files = [arg for name in SPEC_FILES for arg in ("-f", str(SAMPLES / name))]
         kube.ok("apply", *files)
         files = [arg for name in STATUS_FILES for arg in ("-f", str(SAMPLES / name))]
-        kube.ok("apply", "--server-side", "--subresource=status",
+        # --force-conflicts: other tests (the lab's apply.sh) write the same cluster-wide names;
+        # the fixture loader takes ownership of exactly the fields it then asserts.
+        kube.ok("apply", "--server-side", "--force-conflicts", "--subresource=status",
                 f"--field-manager={FIELD_MANAGER}", *files)
 
         live_objects = fetch(kube, spec_objects)
