@@ -273,8 +273,9 @@ EOF
     [[ ! -e $LAB_ROOT/$flavour ]] || fail "$LAB_ROOT/$flavour left behind"
     ! grep -q " $LAB_ROOT/$flavour" /proc/self/mountinfo || fail "mounts left behind"
     for p in $pids; do
-      [[ ! -e /proc/$p ]] || [[ $(awk '{print $3}' /proc/$p/stat) == Z ]] ||
-        fail "process $p left running"
+      # Read the state once: a process finishing its exit can vanish between two looks.
+      state=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null || true)
+      [[ -z $state || $state == Z ]] || fail "process $p left running (state $state)"
     done
     pass "down: no netns, mounts, state or processes of $flavour remain"
     ;;
