@@ -7,6 +7,7 @@
 #include <cmath>
 #include <map>
 #include <optional>
+#include <type_traits>
 
 namespace egressdiag::model {
 namespace {
@@ -130,7 +131,11 @@ class Fields {
     return value->GetUint64();
   }
 
-  std::optional<Time> time(std::string_view key) const {
+  // A string member converted by `parse` (a function returning Result<T>); a wrong type or an
+  // unparsable value is reported at the member's path and yields nullopt.
+  template <class Parse>
+  auto parsedString(std::string_view key, Parse parse) const
+      -> std::optional<typename std::invoke_result_t<Parse, std::string_view>::value_type> {
     const Value* value = find(key);
     if (value == nullptr) {
       return std::nullopt;
@@ -140,7 +145,7 @@ class Fields {
       mismatch(*value, path, "string");
       return std::nullopt;
     }
-    auto parsed = parseTime(std::string_view(value->GetString(), value->GetStringLength()));
+    auto parsed = parse(std::string_view(value->GetString(), value->GetStringLength()));
     if (!parsed) {
       sink_->report(path, parsed.error().message);
       return std::nullopt;
@@ -148,22 +153,10 @@ class Fields {
     return *parsed;
   }
 
+  std::optional<Time> time(std::string_view key) const { return parsedString(key, parseTime); }
+
   std::optional<Duration> duration(std::string_view key) const {
-    const Value* value = find(key);
-    if (value == nullptr) {
-      return std::nullopt;
-    }
-    std::string path = childPath(key);
-    if (!value->IsString()) {
-      mismatch(*value, path, "string");
-      return std::nullopt;
-    }
-    auto parsed = parseDuration(std::string_view(value->GetString(), value->GetStringLength()));
-    if (!parsed) {
-      sink_->report(path, parsed.error().message);
-      return std::nullopt;
-    }
-    return *parsed;
+    return parsedString(key, parseDuration);
   }
 
   std::vector<std::string> strings(std::string_view key) const {
