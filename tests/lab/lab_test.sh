@@ -19,6 +19,17 @@ fail() {
   exit 1
 }
 pass() { echo "ok: $*"; }
+# True once PID has exited: gone from /proc, or a zombie its new parent has not reaped yet.
+# Waits up to 2 s, since a killed process takes a moment to finish exiting.
+gone() {
+  local state
+  for _ in $(seq 20); do
+    state=$(awk '{print $3}' "/proc/$1/stat" 2>/dev/null || true)
+    [[ -z $state || $state == Z ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
 elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN{printf "%.2f", b-a}'; }
 
 # probe POD TAG [SECONDS]: one request from the pod's netns; prints the body (empty on timeout).
@@ -226,13 +237,13 @@ EOF
     lab_load "$flavour"
     read -r old_pid _ <"$LAB_STATE/pids/echo.pid"
     "$lab/up.sh" "$flavour" >/dev/null
-    [[ ! -e /proc/$old_pid ]] || fail "first echo server ($old_pid) survived a second up"
+    gone "$old_pid" || fail "first echo server ($old_pid) survived a second up"
     # Simulated crash: the state is half gone but namespaces and processes remain.
     lab_load "$flavour"
     read -r crash_pid _ <"$LAB_STATE/pids/echo.pid"
     rm -f "$LAB_STATE/lab.env" "$LAB_STATE/lab.json"
     "$lab/up.sh" "$flavour" >/dev/null
-    [[ ! -e /proc/$crash_pid ]] || fail "echo server ($crash_pid) of the crashed lab survived"
+    gone "$crash_pid" || fail "echo server ($crash_pid) of the crashed lab survived"
     healthy "$flavour"
     pass "rerun: up twice and after a partial crash leaves one healthy lab"
     "$0" down "$flavour"
@@ -273,9 +284,7 @@ EOF
     [[ ! -e $LAB_ROOT/$flavour ]] || fail "$LAB_ROOT/$flavour left behind"
     ! grep -q " $LAB_ROOT/$flavour" /proc/self/mountinfo || fail "mounts left behind"
     for p in $pids; do
-      # Read the state once: a process finishing its exit can vanish between two looks.
-      state=$(awk '{print $3}' "/proc/$p/stat" 2>/dev/null || true)
-      [[ -z $state || $state == Z ]] || fail "process $p left running (state $state)"
+      gone "$p" || fail "process $p left running"
     done
     pass "down: no netns, mounts, state or processes of $flavour remain"
     ;;
