@@ -22,10 +22,12 @@
 #include "operator/kube/reflector.h"
 #include "operator/kube/work_queue.h"
 #include "operator/manager/cache.h"
-#include "operator/manager/health_server.h"
 #include "operator/manager/metrics.h"
 #include "operator/manager/options.h"
 #include "operator/manager/reconciler.h"
+#include "operator/serving/bind_address.h"
+#include "operator/serving/counting_transport.h"
+#include "operator/serving/health_server.h"
 
 namespace egressdiag::manager {
 namespace {
@@ -34,30 +36,6 @@ using logging::log;
 using spdlog::level::level_enum;
 
 constexpr auto kHousekeepingPeriod = std::chrono::seconds(10);
-
-// Counts every API request by verb and HTTP code for egressdiag_api_requests_total.
-class CountingTransport : public kube::Transport {
- public:
-  CountingTransport(std::unique_ptr<kube::Transport> inner, Metrics& metrics)
-      : inner_(std::move(inner)), metrics_(metrics) {}
-
-  kube::ApiResult<kube::HttpResponse> roundTrip(const kube::HttpRequest& request) override {
-    auto response = inner_->roundTrip(request);
-    metrics_.countApiRequest(request.method, response ? response->status : 0);
-    return response;
-  }
-  kube::ApiResult<void> stream(const std::string& target, std::chrono::milliseconds idleTimeout,
-                               const std::function<bool(std::string_view)>& onData,
-                               std::stop_token stop) override {
-    auto result = inner_->stream(target, idleTimeout, onData, stop);
-    metrics_.countApiRequest("WATCH", result ? 200 : result.error().httpStatus);
-    return result;
-  }
-
- private:
-  std::unique_ptr<kube::Transport> inner_;
-  Metrics& metrics_;
-};
 
 kube::ResourceRef refOf(const model::ResourceType& type) {
   return {std::string(type.group), std::string(type.version), std::string(type.plural),
@@ -145,14 +123,18 @@ int run(const Options& options) {
     log(level_enum::err, "cannot build the API transport", {{"error", transport.error().message}});
     return 2;
   }
-  kube::Client client(std::make_unique<CountingTransport>(std::move(*transport), metrics),
+  kube::Client client(std::make_unique<serving::CountingTransport>(
+                          std::move(*transport),
+                          [&metrics](const std::string& verb, int code) {
+                            metrics.countApiRequest(verb, code);
+                          }),
                       clientOptions);
   std::string identity = options.identity.empty() ? defaultIdentity() : options.identity;
   log(level_enum::info, "starting",
       {{"version", EGRESSDIAG_VERSION}, {"identity", identity}, {"server", config->origin}});
 
   std::unique_ptr<prometheus::Exposer> exposer;
-  if (auto bind = parseBindAddress(options.metricsBindAddress); bind && *bind) {
+  if (auto bind = serving::parseBindAddress(options.metricsBindAddress); bind && *bind) {
     try {
       exposer = std::make_unique<prometheus::Exposer>((*bind)->first + ":" +
                                                       std::to_string((*bind)->second));
@@ -186,10 +168,10 @@ int run(const Options& options) {
   cachePtr = &cache;
   cache.startCore();
 
-  std::unique_ptr<HealthServer> health;
-  if (auto bind = parseBindAddress(options.healthProbeBindAddress); bind && *bind) {
+  std::unique_ptr<serving::HealthServer> health;
+  if (auto bind = serving::parseBindAddress(options.healthProbeBindAddress); bind && *bind) {
     auto started =
-        HealthServer::start((*bind)->first, (*bind)->second, [&cache] { return cache.synced(); });
+        serving::HealthServer::start((*bind)->first, (*bind)->second, [&cache] { return cache.synced(); });
     if (!started) {
       log(level_enum::err, "cannot serve health probes", {{"error", started.error().message}});
       return 2;

@@ -1,6 +1,7 @@
 #include "operator/manager/options.h"
 
-#include <charconv>
+#include "operator/serving/bind_address.h"
+
 #include <functional>
 #include <map>
 
@@ -18,39 +19,7 @@ Result<bool> parseBool(std::string_view flag, std::string_view value) {
                                            std::string(value) + "\"");
 }
 
-Result<int> parseInt(std::string_view flag, std::string_view value, int min, int max) {
-  int out = 0;
-  auto [end, error] = std::from_chars(value.data(), value.data() + value.size(), out);
-  if (value.empty() || error != std::errc{} || end != value.data() + value.size() || out < min ||
-      out > max) {
-    return fail(ErrorCode::InvalidInput, "--" + std::string(flag) + ": want an integer in [" +
-                                             std::to_string(min) + ", " + std::to_string(max) +
-                                             "], got \"" + std::string(value) + "\"");
-  }
-  return out;
-}
-
 }  // namespace
-
-Result<std::optional<std::pair<std::string, int>>> parseBindAddress(std::string_view text) {
-  if (text == "0") {
-    return std::nullopt;
-  }
-  std::size_t colon = text.rfind(':');
-  if (colon == std::string_view::npos) {
-    return fail(ErrorCode::InvalidInput,
-                "bind address \"" + std::string(text) + "\" needs a port (host:port or :port)");
-  }
-  auto port = parseInt("bind-address", text.substr(colon + 1), 0, 65535);
-  if (!port) {
-    return std::unexpected(port.error());
-  }
-  std::string host(text.substr(0, colon));
-  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
-    host = host.substr(1, host.size() - 2);
-  }
-  return std::pair{host.empty() ? std::string("0.0.0.0") : host, *port};
-}
 
 Result<Options> parseOptions(std::span<const std::string_view> args) {
   Options options;
@@ -77,13 +46,13 @@ Result<Options> parseOptions(std::span<const std::string_view> args) {
        {false,
         [&](std::string_view v) -> std::optional<Error> {
           options.metricsBindAddress = std::string(v);
-          return flagError(parseBindAddress(v));
+          return flagError(serving::parseBindAddress(v));
         }}},
       {"health-probe-bind-address",
        {false,
         [&](std::string_view v) -> std::optional<Error> {
           options.healthProbeBindAddress = std::string(v);
-          return flagError(parseBindAddress(v));
+          return flagError(serving::parseBindAddress(v));
         }}},
       {"leader-election-id", {false, text(options.leaderElectionId)}},
       {"identity", {false, text(options.identity)}},
@@ -108,7 +77,7 @@ Result<Options> parseOptions(std::span<const std::string_view> args) {
       {"workers",
        {false,
         [&](std::string_view v) -> std::optional<Error> {
-          auto n = parseInt("workers", v, 1, 64);
+          auto n = serving::parseIntFlag("workers", v, 1, 64);
           if (n) {
             options.workers = *n;
           }
@@ -117,7 +86,7 @@ Result<Options> parseOptions(std::span<const std::string_view> args) {
       {"discovery-interval",
        {false,
         [&](std::string_view v) -> std::optional<Error> {
-          auto n = parseInt("discovery-interval", v, 1, 3600);
+          auto n = serving::parseIntFlag("discovery-interval", v, 1, 3600);
           if (n) {
             options.discoveryInterval = std::chrono::seconds(*n);
           }

@@ -34,10 +34,6 @@ struct Options {
 // for an unknown flag, a missing value or a malformed one.
 Result<Options> parseOptions(std::span<const std::string_view> args);
 
-// "host:port" for a bind flag: ":8080" -> "0.0.0.0:8080". nullopt for "0" (disabled).
-// InvalidInput when there is no port or it is not a number in [0, 65535].
-Result<std::optional<std::pair<std::string, int>>> parseBindAddress(std::string_view text);
-
 std::string usage();
 
 }  // namespace egressdiag::manager

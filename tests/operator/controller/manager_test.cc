@@ -6,6 +6,7 @@
 #include "operator/common/logging.h"
 #include "operator/manager/metrics.h"
 #include "operator/manager/options.h"
+#include "operator/serving/bind_address.h"
 
 namespace egressdiag::manager {
 namespace {
@@ -68,11 +69,11 @@ TEST(OptionsTest, RejectsBadInput) {
 }
 
 TEST(OptionsTest, BindAddresses) {
-  EXPECT_EQ(parseBindAddress(":8080").value(), (std::pair<std::string, int>{"0.0.0.0", 8080}));
-  EXPECT_EQ(parseBindAddress("127.0.0.1:0").value(), (std::pair<std::string, int>{"127.0.0.1", 0}));
-  EXPECT_EQ(parseBindAddress("[::1]:9").value(), (std::pair<std::string, int>{"::1", 9}));
-  EXPECT_FALSE(parseBindAddress("0").value().has_value());
-  EXPECT_FALSE(parseBindAddress("host").has_value());
+  EXPECT_EQ(serving::parseBindAddress(":8080").value(), (std::pair<std::string, int>{"0.0.0.0", 8080}));
+  EXPECT_EQ(serving::parseBindAddress("127.0.0.1:0").value(), (std::pair<std::string, int>{"127.0.0.1", 0}));
+  EXPECT_EQ(serving::parseBindAddress("[::1]:9").value(), (std::pair<std::string, int>{"::1", 9}));
+  EXPECT_FALSE(serving::parseBindAddress("0").value().has_value());
+  EXPECT_FALSE(serving::parseBindAddress("host").has_value());
 }
 
 TEST(LoggingTest, JsonLinesHaveStableKeysAndEscape) {

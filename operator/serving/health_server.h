@@ -8,7 +8,7 @@
 
 #include "operator/common/result.h"
 
-namespace egressdiag::manager {
+namespace egressdiag::serving {
 
 // Plain-HTTP /healthz (the process serves) and /readyz (`ready()`: caches synced) for kubelet
 // probes. One thread, one short request per connection; anything else is 404.
@@ -35,4 +35,4 @@ class HealthServer {
   std::jthread thread_;
 };
 
-}  // namespace egressdiag::manager
+}  // namespace egressdiag::serving

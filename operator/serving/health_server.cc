@@ -1,4 +1,4 @@
-#include "operator/manager/health_server.h"
+#include "operator/serving/health_server.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -10,7 +10,7 @@
 #include <cstring>
 #include <string_view>
 
-namespace egressdiag::manager {
+namespace egressdiag::serving {
 namespace {
 
 constexpr int kPollMillis = 200;
@@ -116,4 +116,4 @@ void HealthServer::answer(int client) {
   }
 }
 
-}  // namespace egressdiag::manager
+}  // namespace egressdiag::serving
