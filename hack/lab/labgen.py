@@ -281,8 +281,42 @@ FAULTS = [
 ]
 
 
+# The check each fault must fail (on the node it touches), and the checks it breaks by design
+# elsewhere: a peer's ping into a broken tunnel, an end-to-end probe crossing the broken node.
+# spn-mark-wrong's sed also rewrites the REPLY-ROUTING rule for node2's mark; a down vxlan device
+# loses its neighbours and the routes through it. The probe and system tests assert both.
+FAULT_CHECKS = {
+    "spn-calico-jump-first": ("SPN-HOOK-ORDER", ["E2E-SOURCE-IP"]),
+    "spn-src-ipset-missing-pod": ("SPN-IPSET-SRC", ["E2E-SOURCE-IP"]),
+    "spn-dst-ipset-mismatch": ("SPN-IPSET-DST", ["E2E-SOURCE-IP"]),
+    "spn-mark-wrong": ("SPN-MARK-RULE", ["E2E-SOURCE-IP", "SPN-REPLY-ROUTING"]),
+    "spn-ip-rule-missing": ("SPN-IP-RULE", ["E2E-SOURCE-IP"]),
+    "spn-route-wrong-gateway": ("SPN-ROUTE", ["E2E-SOURCE-IP"]),
+    "spn-vxlan-down": ("SPN-VXLAN", ["SPN-TUNNEL-PING", "E2E-SOURCE-IP", "SPN-NEIGH", "SPN-ROUTE"]),
+    "spn-vxlan-wrong-vni": ("SPN-VXLAN", ["SPN-TUNNEL-PING", "E2E-SOURCE-IP"]),
+    "spn-vxlan-wrong-port": ("SPN-VXLAN", ["SPN-TUNNEL-PING", "E2E-SOURCE-IP"]),
+    "spn-neigh-missing": ("SPN-NEIGH", ["SPN-TUNNEL-PING", "E2E-SOURCE-IP"]),
+    "spn-fdb-missing": ("SPN-NEIGH", ["SPN-TUNNEL-PING", "E2E-SOURCE-IP"]),
+    "spn-rpfilter-strict": ("SPN-RPFILTER", ["E2E-SOURCE-IP"]),
+    "spn-snat-wrong-eip": ("SPN-SNAT-RULE", ["E2E-SOURCE-IP"]),
+    "spn-snat-jump-not-first": ("SPN-HOOK-ORDER", ["E2E-SOURCE-IP"]),
+    "aks-wg-link-missing": ("AKS-GW-WG", ["AKS-GW-PEERS", "AKS-GW-ROUTES", "AKS-GW-NAT",
+                                          "E2E-SOURCE-IP"]),
+    "aks-wg-wrong-port": ("AKS-GW-WG", ["E2E-SOURCE-IP"]),
+    "aks-gw-peer-missing": ("AKS-GW-PEERS", ["E2E-SOURCE-IP"]),
+    "aks-host0-default-route-missing": ("AKS-GW-ROUTES", ["E2E-SOURCE-IP"]),
+    "aks-snat-wrong-ip": ("AKS-GW-NAT", ["E2E-SOURCE-IP"]),
+    "aks-ilb-ip-missing": ("AKS-GW-HOST", ["E2E-SOURCE-IP"]),
+    "aks-lb-probe-unhealthy": ("AKS-LB-PROBE", []),
+    "aks-cni-conf-shadowed": ("AKS-CNI-CONF", []),
+    "aks-pod-fwmark-rule-missing": ("AKS-POD-ROUTES", []),
+    "aks-pod-peer-endpoint-wrong": ("AKS-POD-WG", ["E2E-SOURCE-IP"]),
+}
+
+
 def faults_for(flavour):
-    return [{"name": n, "flavour": f, "nodes": nodes, "change": change, "effect": effect}
+    return [{"name": n, "flavour": f, "nodes": nodes, "change": change, "effect": effect,
+             "check": FAULT_CHECKS[n][0], "alsoFails": FAULT_CHECKS[n][1]}
             for n, f, nodes, change, effect in FAULTS if flavour in (None, f)]
 
 
@@ -459,6 +493,30 @@ def pod_object(p, host_ip, ts):
     }
 
 
+def workload_object(kind, ns, name, label, image, ready, ts):
+    """A component's DaemonSet or Deployment with a ready status, so the operator's component
+    checks (CMP-*) see the egress gateway's agents running, as on a real cluster."""
+    selector = {"matchLabels": dict([label])}
+    spec = {"selector": selector,
+            "template": {"metadata": {"labels": dict([label])},
+                         "spec": {"containers": [{"name": "main", "image": image}]}}}
+    if kind == "DaemonSet":
+        status = {"desiredNumberScheduled": ready, "currentNumberScheduled": ready,
+                  "numberReady": ready, "numberAvailable": ready,
+                  "updatedNumberScheduled": ready, "numberMisscheduled": 0,
+                  "observedGeneration": 1}
+    else:
+        spec["replicas"] = ready
+        status = {"replicas": ready, "readyReplicas": ready, "availableReplicas": ready,
+                  "updatedReplicas": ready, "observedGeneration": 1,
+                  "conditions": [{"type": "Available", "status": "True",
+                                  "reason": "MinimumReplicasAvailable",
+                                  "message": "Deployment has minimum availability.",
+                                  "lastUpdateTime": ts, "lastTransitionTime": ts}]}
+    return {"apiVersion": "apps/v1", "kind": kind, "metadata": meta(kind, name, ns, ts=ts),
+            "spec": spec, "status": status}
+
+
 SPN = "egressgateway.spidernet.io/v1beta1"
 AKS = "egressgateway.kubernetes.azure.com/v1alpha1"
 
@@ -471,6 +529,13 @@ def spidernet_objects(model, ts):
         items.append(node_object(n, ts, {"egress": "true"} if n["gateway"] else {}))
     for p in model["pods"]:
         items.append(pod_object(p, by_name[p["node"]]["ip"], ts))
+    nodes = len(model["nodes"])
+    items.append(workload_object("DaemonSet", "kube-system", "egressgateway-agent",
+                                 ("app.kubernetes.io/component", "egressgateway-agent"),
+                                 "ghcr.io/spidernet-io/egressgateway-agent:v0.6.9", nodes, ts))
+    items.append(workload_object("Deployment", "kube-system", "egressgateway-controller",
+                                 ("app.kubernetes.io/component", "egressgateway-controller"),
+                                 "ghcr.io/spidernet-io/egressgateway-controller:v0.6.9", 1, ts))
     items.append({
         "apiVersion": SPN, "kind": "EgressGateway",
         "metadata": meta("EgressGateway", pol["gateway"], ts=ts,
@@ -551,6 +616,17 @@ def azure_objects(model, ts):
         items.append(node_object(n, ts, labels, taints))
     pod = model["pods"][0]
     items.append(pod_object(pod, by_name[pod["node"]]["ip"], ts))
+    gateways = sum(1 for n in model["nodes"] if n["gateway"])
+    system = "kube-egress-gateway-system"
+    label = "kube-egress-gateway-control-plane"
+    image = "mcr.microsoft.com/aks/kube-egress-gateway-{}:v0.0.21"
+    items.append(workload_object("Deployment", system, "kube-egress-gateway-controller-manager",
+                                 (label, "controller-manager"), image.format("controller"), 1, ts))
+    items.append(workload_object("DaemonSet", system, "kube-egress-gateway-daemon-manager",
+                                 (label, "daemon-manager"), image.format("daemon"), gateways, ts))
+    items.append(workload_object("DaemonSet", system, "kube-egress-gateway-cni-manager",
+                                 (label, "cni-manager"), image.format("cnimanager"),
+                                 len(model["nodes"]) - gateways, ts))
     spec_common = {"gatewayNodepoolName": sgc["nodepool"], "provisionPublicIps": False}
     secret_ref = {"apiVersion": "v1", "kind": "Secret", "name": sgc["secretName"],
                   "namespace": sgc["secretNamespace"]}
@@ -797,9 +873,9 @@ def main(argv):
     if cmd == "faults":
         flavour = argv[2] if len(argv) > 2 else None
         for f in faults_for(flavour):
-            print("%-34s %-9s node(s): %-14s %s -> %s" % (f["name"], f["flavour"],
-                                                          ",".join(f["nodes"]), f["change"],
-                                                          f["effect"]))
+            print("%-34s %-9s node(s): %-14s %s -> %s; fails %s" % (
+                f["name"], f["flavour"], ",".join(f["nodes"]), f["change"], f["effect"],
+                f["check"]))
         return 0
     if cmd == "fault-names":
         print("\n".join(f["name"] for f in faults_for(argv[2] if len(argv) > 2 else None)))

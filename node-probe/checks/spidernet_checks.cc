@@ -1,8 +1,11 @@
 #include "node-probe/checks/spidernet_checks.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cstdint>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "node-probe/checks/check_util.h"
 #include "node-probe/checks/ipv4.h"
@@ -62,6 +65,107 @@ const datapath::IpsetSet* findSet(const std::vector<datapath::IpsetSet>& sets,
   return nullptr;
 }
 
+// A member's comparable form without allocating: an IPv4 address or prefix as (network, length)
+// packed in 40 bits, and whether the text is already the form formatIpsetMember prints (host
+// bits clear, no "/32").
+struct Ipv4Key {
+  std::uint64_t key = 0;
+  bool canonical = false;
+};
+
+// parseIpv4Prefix accepts the same text (inet_pton's dotted quad without leading zeros, an
+// optional "/0".."/32"); nullopt for anything else.
+std::optional<Ipv4Key> ipv4Key(std::string_view text) {
+  std::uint32_t addr = 0;
+  std::size_t i = 0;
+  for (int octet = 0; octet < 4; ++octet) {
+    if (octet > 0) {
+      if (i >= text.size() || text[i] != '.') {
+        return std::nullopt;
+      }
+      ++i;
+    }
+    const std::size_t start = i;
+    unsigned v = 0;
+    while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3) {
+      v = v * 10 + static_cast<unsigned>(text[i] - '0');
+      ++i;
+    }
+    if (i == start || v > 255 || (i - start > 1 && text[start] == '0')) {
+      return std::nullopt;
+    }
+    addr = addr << 8 | v;
+  }
+  int len = 32;
+  bool slash = false;
+  if (i < text.size()) {
+    if (text[i] != '/') {
+      return std::nullopt;
+    }
+    slash = true;
+    const std::string_view rest = text.substr(i + 1);
+    auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), len);
+    if (ec != std::errc() || ptr != rest.data() + rest.size() || len < 0 || len > 32) {
+      return std::nullopt;
+    }
+  }
+  const std::uint32_t mask = len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
+  return Ipv4Key{static_cast<std::uint64_t>(addr & mask) << 8 | static_cast<std::uint64_t>(len),
+                 (addr & mask) == addr && !(slash && len == 32)};
+}
+
+// Sorted, de-duplicated comparable forms of members: IPv4 ones as keys, the rest as text.
+struct MemberKeys {
+  std::vector<std::uint64_t> ipv4;
+  std::vector<std::string_view> other;
+  bool operator==(const MemberKeys&) const = default;
+};
+
+void sortUnique(MemberKeys& k) {
+  std::ranges::sort(k.ipv4);
+  k.ipv4.erase(std::unique(k.ipv4.begin(), k.ipv4.end()), k.ipv4.end());
+  std::ranges::sort(k.other);
+  k.other.erase(std::unique(k.other.begin(), k.other.end()), k.other.end());
+}
+
+// True when the set's members, canonicalised as sortedMembers does, equal `want` (or include it
+// when extras are allowed), decided on numbers instead of re-formatted text: the cheap path for
+// the common healthy set. False also when it cannot decide (duplicates or non-canonical text in
+// `want`): the caller then compares text.
+bool membersMatch(const std::vector<std::string>& want, const datapath::IpsetSet& set,
+                  bool extrasAllowed) {
+  MemberKeys wantKeys;
+  for (const std::string& w : want) {
+    if (const auto k = ipv4Key(w)) {
+      if (!k->canonical) {
+        return false;
+      }
+      wantKeys.ipv4.push_back(k->key);
+    } else {
+      wantKeys.other.push_back(w);
+    }
+  }
+  const std::size_t wanted = wantKeys.ipv4.size() + wantKeys.other.size();
+  sortUnique(wantKeys);
+  if (wantKeys.ipv4.size() + wantKeys.other.size() != wanted) {
+    return false;
+  }
+  MemberKeys have;
+  for (const std::string& m : set.members) {
+    if (const auto k = ipv4Key(m)) {
+      have.ipv4.push_back(k->key);
+    } else {
+      have.other.push_back(m);
+    }
+  }
+  sortUnique(have);
+  if (!extrasAllowed) {
+    return have == wantKeys;
+  }
+  return std::ranges::includes(have.ipv4, wantKeys.ipv4) &&
+         std::ranges::includes(have.other, wantKeys.other);
+}
+
 std::vector<std::string> sortedMembers(const datapath::IpsetSet& set) {
   std::set<std::string> members;
   for (const std::string& m : set.members) {
@@ -91,6 +195,10 @@ Finding compareSet(CheckId id, const std::string& target, const datapath::IpsetS
                   "ipset " + set->name + " has type " + set->type + ", expected hash:net",
                   evidence);
   }
+  if (membersMatch(want, *set, extrasAllowed)) {
+    return pass(id, target, "IpsetAsExpected", "ipset " + set->name + " holds " + listOrNone(want),
+                evidence);
+  }
   std::vector<std::string> have = sortedMembers(*set);
   std::vector<std::string> missing = minus(want, have);
   std::vector<std::string> extra = extrasAllowed ? std::vector<std::string>{} : minus(have, want);
@@ -110,6 +218,23 @@ Finding compareSet(CheckId id, const std::string& target, const datapath::IpsetS
               evidence);
 }
 
+// An agent-owned chain with each rule's comparable key computed once: every policy's rule is
+// looked up in the same chain (100 policies x 100 rules would otherwise recompute 10k keys).
+struct IndexedChain {
+  std::vector<const IptablesRule*> rules;
+  std::unordered_map<std::string, const IptablesRule*> byKey;  // first rule with each key
+};
+
+IndexedChain indexChain(std::vector<const IptablesRule*> rules) {
+  IndexedChain c;
+  c.byKey.reserve(rules.size());
+  for (const IptablesRule* r : rules) {
+    c.byKey.emplace(ruleKey(r->args), r);
+  }
+  c.rules = std::move(rules);
+  return c;
+}
+
 // Finds the policy's rule in an agent-owned chain: an exact match, else a rule naming the
 // policy (by description comment or by src set) to show as the wrong one.
 struct ChainMatch {
@@ -117,32 +242,33 @@ struct ChainMatch {
   const IptablesRule* similar = nullptr;
 };
 
-ChainMatch findPolicyRule(const std::vector<const IptablesRule*>& rules, const ExpectedRule& want,
+ChainMatch findPolicyRule(const IndexedChain& chain, const ExpectedRule& want,
                           const std::string& srcSet) {
   ChainMatch m;
-  const std::string key = ruleKey(want.args);
-  for (const IptablesRule* r : rules) {
-    if (ruleKey(r->args) == key) {
-      m.exact = r;
-      return m;
-    }
-    bool namesSrc = std::find(r->args.begin(), r->args.end(), srcSet) != r->args.end();
-    if (m.similar == nullptr && (hasComment(*r, want.comment) || namesSrc)) {
+  if (const auto it = chain.byKey.find(ruleKey(want.args)); it != chain.byKey.end()) {
+    m.exact = it->second;
+    return m;
+  }
+  for (const IptablesRule* r : chain.rules) {
+    const bool namesSrc = std::find(r->args.begin(), r->args.end(), srcSet) != r->args.end();
+    if (hasComment(*r, want.comment) || namesSrc) {
       m.similar = r;
+      break;
     }
   }
   return m;
 }
 
 Finding policyRuleFinding(CheckId id, const PolicyExpectation& p, const ExpectedRule& want,
-                          const std::vector<const IptablesRule*>& rules, std::string_view what,
+                          const IndexedChain& chain, std::string_view what,
                           std::string_view reasonStem) {
-  ChainMatch m = findPolicyRule(rules, want, p.srcSet);
+  ChainMatch m = findPolicyRule(chain, want, p.srcSet);
   if (m.exact != nullptr) {
     return pass(id, p.target, std::string(reasonStem) + "Present",
                 want.chain + " holds the " + std::string(what) + " rule of " + p.target,
                 {m.exact->raw});
   }
+  const std::vector<const IptablesRule*>& rules = chain.rules;
   std::vector<std::string> evidence = {"expected: " + renderExpected(want)};
   for (const std::string& line : rawLines(rules)) {
     evidence.push_back(line);
@@ -158,6 +284,58 @@ Finding policyRuleFinding(CheckId id, const PolicyExpectation& p, const Expected
                     " (expected \"" + want.args + "\", chain has " + std::to_string(rules.size()) +
                     " rules)",
                 evidence);
+}
+
+// What differs between the per-policy mark rule (nodes without the EIP) and SNAT rule (the EIP
+// node) checks; checkPolicyRules runs the shared skip/unknown ladder and the chain lookup.
+struct PolicyRuleSpec {
+  CheckId id;
+  bool onEipNode;  // the node the rule belongs on: the EIP node (SNAT) or the others (mark)
+  std::string_view skipReason;
+  std::string_view skipText;  // after "<node>"; the policy's target is appended
+  std::string_view skipSuffix;
+  std::optional<ExpectedRule> PolicyExpectation::*rule;
+  std::string_view table;
+  std::string_view what;
+  std::string_view reasonStem;
+};
+
+std::vector<Finding> checkPolicyRules(const Expectation& e, const NetnsSnapshot& host,
+                                      const PolicyRuleSpec& spec) {
+  std::vector<Finding> out;
+  std::optional<Result<const IptablesDump*>> dump;          // looked up once, when first needed
+  std::map<std::string, IndexedChain, std::less<>> chains;  // by chain name
+  for (const PolicyExpectation& p : e.policies) {
+    if (p.onEipNode != spec.onEipNode) {
+      out.push_back(
+          skipped(spec.id, p.target, std::string(spec.skipReason),
+                  e.node + std::string(spec.skipText) + p.target + std::string(spec.skipSuffix)));
+      continue;
+    }
+    const std::optional<ExpectedRule>& rule = p.*spec.rule;
+    if (!rule) {
+      out.push_back(
+          catalog::makeFinding(spec.id, Status::Unknown, p.target, "PolicyNotReady", p.notReady));
+      continue;
+    }
+    if (!host.iptables) {
+      out.push_back(unknownFrom(spec.id, p.target, "iptables", host.iptables.error()));
+      continue;
+    }
+    if (!dump) {
+      dump = ipv4Dump(*host.iptables);
+    }
+    if (!*dump) {
+      out.push_back(unknownFrom(spec.id, p.target, "iptables", dump->error()));
+      continue;
+    }
+    auto it = chains.find(rule->chain);
+    if (it == chains.end()) {
+      it = chains.emplace(rule->chain, indexChain(rulesOf(***dump, spec.table, rule->chain))).first;
+    }
+    out.push_back(policyRuleFinding(spec.id, p, *rule, it->second, spec.what, spec.reasonStem));
+  }
+  return out;
 }
 
 const datapath::Link* findLink(const std::vector<datapath::Link>& links, std::string_view name) {
@@ -327,61 +505,17 @@ std::vector<Finding> checkIpsetDst(const Expectation& e, const NetnsSnapshot& ho
 }
 
 std::vector<Finding> checkMarkRule(const Expectation& e, const NetnsSnapshot& host) {
-  constexpr CheckId id = CheckId::SpnMarkRule;
-  std::vector<Finding> out;
-  for (const PolicyExpectation& p : e.policies) {
-    if (p.onEipNode) {
-      out.push_back(skipped(id, p.target, "EgressNode",
-                            e.node + " holds the EIP of " + p.target + ": no mark rule here"));
-      continue;
-    }
-    if (!p.markRule) {
-      out.push_back(
-          catalog::makeFinding(id, Status::Unknown, p.target, "PolicyNotReady", p.notReady));
-      continue;
-    }
-    if (!host.iptables) {
-      out.push_back(unknownFrom(id, p.target, "iptables", host.iptables.error()));
-      continue;
-    }
-    auto dump = ipv4Dump(*host.iptables);
-    if (!dump) {
-      out.push_back(unknownFrom(id, p.target, "iptables", dump.error()));
-      continue;
-    }
-    out.push_back(policyRuleFinding(
-        id, p, *p.markRule, rulesOf(**dump, "mangle", p.markRule->chain), "mark", "MarkRule"));
-  }
-  return out;
+  return checkPolicyRules(
+      e, host,
+      {CheckId::SpnMarkRule, false, "EgressNode", " holds the EIP of ", ": no mark rule here",
+       &PolicyExpectation::markRule, "mangle", "mark", "MarkRule"});
 }
 
 std::vector<Finding> checkSnatRule(const Expectation& e, const NetnsSnapshot& host) {
-  constexpr CheckId id = CheckId::SpnSnatRule;
-  std::vector<Finding> out;
-  for (const PolicyExpectation& p : e.policies) {
-    if (!p.onEipNode) {
-      out.push_back(
-          skipped(id, p.target, "NotEgressNode", e.node + " does not hold the EIP of " + p.target));
-      continue;
-    }
-    if (!p.snatRule) {
-      out.push_back(
-          catalog::makeFinding(id, Status::Unknown, p.target, "PolicyNotReady", p.notReady));
-      continue;
-    }
-    if (!host.iptables) {
-      out.push_back(unknownFrom(id, p.target, "iptables", host.iptables.error()));
-      continue;
-    }
-    auto dump = ipv4Dump(*host.iptables);
-    if (!dump) {
-      out.push_back(unknownFrom(id, p.target, "iptables", dump.error()));
-      continue;
-    }
-    out.push_back(policyRuleFinding(id, p, *p.snatRule, rulesOf(**dump, "nat", p.snatRule->chain),
-                                    "SNAT", "SNATRule"));
-  }
-  return out;
+  return checkPolicyRules(
+      e, host,
+      {CheckId::SpnSnatRule, true, "NotEgressNode", " does not hold the EIP of ", "",
+       &PolicyExpectation::snatRule, "nat", "SNAT", "SNATRule"});
 }
 
 std::vector<Finding> checkReplyRouting(const Expectation& e, const NetnsSnapshot& host) {
@@ -498,14 +632,18 @@ std::vector<Finding> checkRoute(const Expectation& e, const NetnsSnapshot& host)
   std::vector<std::string> evidence;
   std::string reason;
   std::vector<Peer> peers = routedPeers(e);
+  // First IPv4 default route of each table, indexed once (500 peers x 10k routes otherwise).
+  std::unordered_map<std::uint32_t, const datapath::Route*> defaults;
+  for (const datapath::Route& r : *host.routes) {
+    if (r.family == datapath::IpFamily::V4 && r.dst == "default") {
+      defaults.emplace(r.table, &r);
+    }
+  }
   for (const Peer& p : peers) {
-    const datapath::Route* found = nullptr;
-    for (const datapath::Route& r : *host.routes) {
-      if (r.family == datapath::IpFamily::V4 && r.table == p.mark && r.dst == "default") {
-        found = &r;
-        evidence.push_back(renderRoute(r));
-        break;
-      }
+    const auto at = defaults.find(p.mark);
+    const datapath::Route* found = at == defaults.end() ? nullptr : at->second;
+    if (found != nullptr) {
+      evidence.push_back(renderRoute(*found));
     }
     const std::string want = "default via " + p.tunnelIPv4 + " dev " + std::string(kVxlanName) +
                              " table " + std::to_string(p.mark);

@@ -6,10 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "node-probe/checks/active.h"
-#include "node-probe/checks/azure_checks.h"
-#include "node-probe/checks/spidernet_checks.h"
-#include "node-probe/datapath/process.h"
+#include "node-probe/runner/node_checks.h"
 #include "operator/model/decode.h"
 #include "rapidjson/prettywriter.h"
 #include "rapidjson/stringbuffer.h"
@@ -19,154 +16,6 @@ namespace {
 
 using catalog::Finding;
 using catalog::Status;
-
-std::set<std::string> knownNodes(const model::ObjectSet& objects) {
-  std::set<std::string> nodes;
-  for (const auto& n : objects.nodes) {
-    nodes.insert(n.metadata.name);
-  }
-  for (const auto& t : objects.egressTunnels) {
-    nodes.insert(t.metadata.name);
-  }
-  for (const auto& g : objects.egressGateways) {
-    for (const auto& n : g.status.nodeList) {
-      nodes.insert(n.name);
-    }
-  }
-  for (const auto& s : objects.gatewayStatuses) {
-    nodes.insert(s.metadata.name);
-  }
-  for (const auto& vm : objects.gatewayVMConfigurations) {
-    if (vm.status) {
-      for (const auto& p : vm.status->gatewayVMProfiles) {
-        nodes.insert(p.nodeName);
-      }
-    }
-  }
-  for (const auto& p : objects.pods) {
-    if (!p.spec.nodeName.empty()) {
-      nodes.insert(p.spec.nodeName);
-    }
-  }
-  return nodes;
-}
-
-Result<checks::PingOutcome> pingPeer(const std::string& ip, std::chrono::milliseconds timeout) {
-  // -I binds to egress.vxlan so the echo must cross the tunnel (000 §3).
-  int waitSec = std::max<int>(1, static_cast<int>(timeout.count() / 1000));
-  auto run = datapath::runProcess({"ping", "-n", "-q", "-c", "3", "-i", "0.2", "-W",
-                                   std::to_string(waitSec), "-I", "egress.vxlan", ip},
-                                  timeout + std::chrono::milliseconds(1500), 1 << 16);
-  if (!run) {
-    return std::unexpected(run.error());
-  }
-  auto parsed = checks::parsePingOutput(run->stdoutText);
-  if (!parsed) {
-    std::string why = run->stderrText.empty() ? parsed.error().message : run->stderrText;
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) {
-      why.pop_back();
-    }
-    ErrorCode code = why.find("Operation not permitted") != std::string::npos
-                         ? ErrorCode::PermissionDenied
-                         : ErrorCode::Unavailable;
-    return fail(code, "ping " + ip + ": " + why +
-                          (code == ErrorCode::PermissionDenied ? " (needs CAP_NET_RAW)" : ""));
-  }
-  return parsed;
-}
-
-Result<datapath::HttpProbeResult> probeFromPod(datapath::DatapathReader& reader,
-                                               const checks::SourceIpProbe& probe,
-                                               const CheckOptions& options) {
-  if (probe.podIp.empty()) {
-    return fail(ErrorCode::NotFound, "pod " + probe.pod + " has no IPv4 address");
-  }
-  auto ns = reader.findNetnsByIp(probe.podIp);
-  if (!ns) {
-    return fail(ns.error().code,
-                "netns of pod " + probe.pod + " (" + probe.podIp + "): " + ns.error().message);
-  }
-  return reader.httpGet(datapath::NetnsRef::named(*ns), options.echoUrl, options.timeout);
-}
-
-void addSourceIp(std::vector<Finding>& out, const std::vector<checks::SourceIpProbe>& probes,
-                 datapath::DatapathReader& reader, const CheckOptions& options,
-                 const std::string& node) {
-  for (const checks::SourceIpProbe& probe : probes) {
-    Result<datapath::HttpProbeResult> outcome = fail(ErrorCode::Unavailable, "not run");
-    if (probe.notReady.empty() && !options.echoUrl.empty()) {
-      outcome = probeFromPod(reader, probe, options);
-    }
-    Finding f = checks::judgeSourceIp(probe, options.echoUrl, outcome);
-    f.node = node;
-    out.push_back(std::move(f));
-  }
-}
-
-void runSpidernet(const model::ObjectSet& objects, const CheckOptions& options,
-                  datapath::DatapathReader& reader, std::vector<Finding>& out) {
-  checks::spidernet::Expectation e = checks::spidernet::expect(objects, options.node);
-  datapath::NodeReadOptions read;
-  read.host.wireguard = false;
-  read.cni = false;
-  datapath::NodeSnapshot snapshot = datapath::readNode(reader, read);
-  for (Finding& f : checks::spidernet::checkAll(e, snapshot.host)) {
-    out.push_back(std::move(f));
-  }
-  std::vector<std::pair<std::string, Result<checks::PingOutcome>>> pings;
-  for (const checks::spidernet::Peer& peer : e.peers) {
-    if (peer.tunnelIPv4.empty() || peer.parentIPv4.empty()) {
-      continue;
-    }
-    pings.emplace_back(peer.node + " " + peer.tunnelIPv4,
-                       pingPeer(peer.tunnelIPv4, options.timeout));
-  }
-  Finding ping = checks::judgeTunnelPing(e, pings);
-  ping.node = options.node;
-  out.push_back(std::move(ping));
-  addSourceIp(out, checks::sourceIpProbes(objects, e), reader, options, options.node);
-}
-
-void runAzure(const model::ObjectSet& objects, const CheckOptions& options,
-              datapath::DatapathReader& reader, std::vector<Finding>& out) {
-  checks::azure::Expectation e = checks::azure::expect(objects, options.node);
-  datapath::NodeReadOptions read;
-  read.host.wireguard = false;
-  for (const auto& g : e.gateways) {
-    if (!g.netns.empty()) {
-      read.netns.push_back(g.netns);
-    }
-  }
-  datapath::NodeSnapshot snapshot = datapath::readNode(reader, read);
-  checks::azure::Inputs inputs;
-  inputs.node = &snapshot;
-  for (const auto& p : e.pods) {
-    if (p.podIp.empty()) {
-      inputs.pods.emplace(p.pod, fail(ErrorCode::NotFound, "pod has no IPv4 address"));
-      continue;
-    }
-    auto ns = reader.findNetnsByIp(p.podIp);
-    if (!ns) {
-      inputs.pods.emplace(p.pod, std::unexpected(ns.error()));
-      continue;
-    }
-    inputs.pods.emplace(p.pod, reader.readNetns(datapath::NetnsRef::named(*ns), {}));
-  }
-  for (const auto& g : e.gateways) {
-    if (g.primaryIP.empty() || g.uid.empty()) {
-      continue;
-    }
-    inputs.lbProbes.emplace(
-        g.uid, reader.httpGet(datapath::NetnsRef::host(),
-                              "http://" + g.primaryIP + ":" +
-                                  std::to_string(checks::azure::kLbProbePort) + "/gw/" + g.uid,
-                              options.timeout));
-  }
-  for (Finding& f : checks::azure::checkAll(e, inputs)) {
-    out.push_back(std::move(f));
-  }
-  addSourceIp(out, checks::sourceIpProbes(objects, e), reader, options, options.node);
-}
 
 std::string_view statusWord(Status s) {
   switch (s) {
@@ -274,9 +123,8 @@ Result<CheckReport> runChecks(const CheckOptions& options, std::string_view obje
   if (!objects) {
     return fail(ErrorCode::InvalidInput, "objects: " + objects.error().message);
   }
-  const bool spn = checks::spidernet::present(*objects);
-  const bool aks = checks::azure::present(*objects);
-  if (!spn && !aks) {
+  std::vector<runner::Flavour> flavours = runner::flavoursOf(*objects);
+  if (flavours.empty()) {
     std::string msg = "objects hold no spidernet or Azure egress-gateway objects";
     if (objects->ignoredItems > 0) {
       msg += " (" + std::to_string(objects->ignoredItems) + " items of unknown kinds ignored: " +
@@ -284,7 +132,7 @@ Result<CheckReport> runChecks(const CheckOptions& options, std::string_view obje
     }
     return fail(ErrorCode::InvalidInput, msg);
   }
-  std::set<std::string> nodes = knownNodes(*objects);
+  std::set<std::string> nodes = runner::knownNodes(*objects);
   if (!nodes.contains(options.node)) {
     std::string known;
     for (const std::string& n : nodes) {
@@ -295,13 +143,26 @@ Result<CheckReport> runChecks(const CheckOptions& options, std::string_view obje
   }
   CheckReport report;
   report.node = options.node;
-  if (spn) {
-    report.flavours.push_back("spidernet");
-    runSpidernet(*objects, options, reader, report.findings);
-  }
-  if (aks) {
-    report.flavours.push_back("azure");
-    runAzure(*objects, options, reader, report.findings);
+  runner::PassiveOptions passiveOptions;
+  passiveOptions.timeout = options.timeout;
+  runner::PassiveRun passive = runner::passiveChecks(*objects, options.node, reader, passiveOptions);
+  runner::ActiveRun active = runner::activeChecks(
+      *objects, options.node, reader,
+      [&](const model::TargetRef&) -> std::optional<runner::EchoEndpoint> {
+        if (options.echoUrl.empty()) {
+          return std::nullopt;
+        }
+        return runner::EchoEndpoint{options.echoUrl, options.timeout};
+      },
+      options.timeout);
+  // Per flavour: passive checks, then its active ones, as the runbooks order them.
+  for (std::size_t i = 0; i < flavours.size(); ++i) {
+    report.flavours.emplace_back(runner::toString(flavours[i]));
+    for (auto* run : {&passive.results, &active.results}) {
+      for (Finding& f : (*run)[i].findings) {
+        report.findings.push_back(std::move(f));
+      }
+    }
   }
   return report;
 }
@@ -349,29 +210,6 @@ std::string renderHuman(const CheckReport& report) {
   }
   out << "summary: " << counts[0] << " pass, " << counts[1] << " fail, " << counts[2] << " warn, "
       << counts[3] << " unknown, " << counts[4] << " skipped\n";
-  return out.str();
-}
-
-std::string catalogMarkdown() {
-  std::ostringstream out;
-  out << "# Check runbook\n\n"
-      << "Generated by `egressdiag-probe catalog` from operator/catalog (the one source of check\n"
-      << "IDs, layers and remedies); `tests/node-probe/checks/docs_checks_test.sh` keeps it in\n"
-      << "sync. IDs are a product interface: findings, condition messages, metrics labels and\n"
-      << "alerts use them. Runs in: op = operator (objects only), node = node probe.\n";
-  std::string_view section;
-  for (const catalog::CheckInfo& c : catalog::allChecks()) {
-    if (c.section != section) {
-      section = c.section;
-      out << "\n## " << section << "\n";
-    }
-    out << "\n### " << c.name << "\n\n"
-        << "- Passes when: " << c.title << "\n"
-        << "- Layer: " << catalog::toString(c.layer) << "; runs in: " << catalog::toString(c.runsIn)
-        << "\n"
-        << "- Source: " << c.source << "\n"
-        << "- Fix: " << c.remediation << "\n";
-  }
   return out.str();
 }
 

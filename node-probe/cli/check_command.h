@@ -53,9 +53,6 @@ std::string renderHuman(const CheckReport& report);
 // 1 when any finding is Fail, else 0.
 int exitCodeOf(const CheckReport& report);
 
-// The check catalog as the markdown runbook of docs/checks.md (one entry per ID).
-std::string catalogMarkdown();
-
 // The whole command: reads the file, runs, prints to out, reports bad input on err.
 int runCheckCommand(const CheckOptions& options, datapath::DatapathReader& reader,
                     std::ostream& out, std::ostream& err);

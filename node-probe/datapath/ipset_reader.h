@@ -1,7 +1,8 @@
 #pragma once
 
-// ipset reader (libipset). Lists every set of the calling thread's network namespace in save
-// form and hands the text to parseIpsetSave (ipset_parser.h).
+// ipset reader. Lists every set of the calling thread's network namespace with one nfnetlink
+// dump decoded straight into values (IpsetDumpDecoder, ipset_parser.h); libipset's save text
+// parsed by parseIpsetSave is the fallback for what the decoder does not handle.
 
 #include <string>
 #include <vector>
@@ -16,7 +17,9 @@ namespace egressdiag::datapath {
 // errors (e.g. no ip_set module).
 Result<std::string> readIpsetSaveText();
 
-// readIpsetSaveText() parsed.
+// Every set with its members. Fails PermissionDenied naming CAP_NET_ADMIN when the kernel
+// refuses the dump. Any other netlink failure (an older ipset protocol, a set type with ports)
+// falls back to readIpsetSaveText() parsed, and fails as that does.
 Result<std::vector<IpsetSet>> readIpsets();
 
 }  // namespace egressdiag::datapath

@@ -15,12 +15,17 @@ struct IptablesReadOptions {
   std::chrono::milliseconds timeout{10000};
 };
 
-// Runs the nft and legacy saves (IPv4, plus IPv6 when asked) and summarises them
-// (summariseIptables). Each save's own failure lands in its `dump`: Unavailable when the binary
-// is missing, PermissionDenied naming CAP_NET_ADMIN when the kernel refuses, Timeout.
-// Fails as a whole, with that save's error, when a save is refused (PermissionDenied naming
-// CAP_NET_ADMIN) or times out: the backends cannot be judged from one side. A missing binary
-// only drops its backend; when every save failed, fails with the first error.
+// Runs the nft and legacy saves (IPv4, plus IPv6 when asked) concurrently and summarises them
+// (summariseIptables). A legacy save of a family without legacy tables in the namespace
+// (/proc/thread-self/net/ip{,6}_tables_names empty) is not run: its empty output is built
+// directly. An nft save's output is reused from the previous call (and parsed again) while the
+// namespace's nftables generation (NFT_MSG_GETGEN) is unchanged; its chain counters are then
+// those of that call. Each
+// save's own failure lands in its `dump`: Unavailable when the binary is missing, PermissionDenied
+// naming CAP_NET_ADMIN when the kernel refuses, Timeout. Fails as a whole, with that save's error,
+// when a save is refused (PermissionDenied naming CAP_NET_ADMIN) or times out: the backends cannot
+// be judged from one side. A missing binary only drops its backend; when every save failed, fails
+// with the first error.
 Result<IptablesSnapshot> readIptables(const IptablesReadOptions& options = {});
 
 // One save: `command` like "iptables-nft-save". Never fails as a whole; see readIptables.

@@ -96,9 +96,16 @@ NetnsSnapshot readCurrentNetns(const NetnsRef& ns, const ReadOptions& options,
   return snap;
 }
 
+NetnsExecutor KernelDatapathReader::executorFor(const NetnsRef& ns) const {
+  if (ns.kind == NetnsRef::Kind::Host && !paths_.hostNetns.empty()) {
+    return NetnsExecutor(NetnsRef::path(paths_.hostNetns), paths_.netnsDir);
+  }
+  return NetnsExecutor(ns, paths_.netnsDir);
+}
+
 Result<NetnsSnapshot> KernelDatapathReader::readNetns(const NetnsRef& ns,
                                                       const ReadOptions& options) {
-  NetnsExecutor exec(ns, paths_.netnsDir);
+  NetnsExecutor exec = executorFor(ns);
   return exec.run([&] { return readCurrentNetns(ns, options, paths_.procSysNet); });
 }
 
@@ -116,8 +123,17 @@ Result<CniConfDir> KernelDatapathReader::readCniConfDir() {
 
 Result<HttpProbeResult> KernelDatapathReader::httpGet(const NetnsRef& ns, const std::string& url,
                                                       std::chrono::milliseconds timeout) {
-  NetnsExecutor exec(ns, paths_.netnsDir);
-  auto result = exec.run([&] { return datapath::httpGet(url, timeout); });
+  auto result = executorFor(ns).run([&] { return datapath::httpGet(url, timeout); });
+  if (!result) {
+    return std::unexpected(std::move(result.error()));
+  }
+  return std::move(*result);
+}
+
+Result<ProcessOutput> KernelDatapathReader::runCommand(const NetnsRef& ns,
+                                                       const std::vector<std::string>& argv,
+                                                       std::chrono::milliseconds timeout) {
+  auto result = executorFor(ns).run([&] { return runProcess(argv, timeout, 1 << 16); });
   if (!result) {
     return std::unexpected(std::move(result.error()));
   }

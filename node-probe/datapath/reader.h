@@ -13,6 +13,8 @@
 #include <string>
 #include <vector>
 
+#include "node-probe/datapath/netns.h"
+#include "node-probe/datapath/process.h"
 #include "node-probe/datapath/snapshot.h"
 #include "operator/common/result.h"
 
@@ -51,12 +53,21 @@ class DatapathReader {
   // HTTP GET of `url` from `ns` (IP literals only).
   virtual Result<HttpProbeResult> httpGet(const NetnsRef& ns, const std::string& url,
                                           std::chrono::milliseconds timeout) = 0;
+
+  // Runs a helper command (ping) inside `ns`, as runProcess() does; fails like runProcess or
+  // like readNetns when the namespace cannot be entered.
+  virtual Result<ProcessOutput> runCommand(const NetnsRef& ns,
+                                           const std::vector<std::string>& argv,
+                                           std::chrono::milliseconds timeout) = 0;
 };
 
 // The real kernel. Directories are parameters so tests can point them at scratch paths.
 class KernelDatapathReader final : public DatapathReader {
  public:
   struct Paths {
+    // The node's own network namespace when the probe does not run in it (a lab node, a
+    // debugging session): every Host read enters this nsfs path. Empty: the probe's own.
+    std::string hostNetns;
     std::string netnsDir = "/var/run/netns";
     std::string cniConfDir = "/etc/cni/net.d";
     std::string procSysNet = "/proc/sys/net";
@@ -70,8 +81,15 @@ class KernelDatapathReader final : public DatapathReader {
   Result<CniConfDir> readCniConfDir() override;
   Result<HttpProbeResult> httpGet(const NetnsRef& ns, const std::string& url,
                                   std::chrono::milliseconds timeout) override;
+  Result<ProcessOutput> runCommand(const NetnsRef& ns, const std::vector<std::string>& argv,
+                                   std::chrono::milliseconds timeout) override;
+
+  // The executor for `ns` (Host maps to Paths::hostNetns when that is set), for callers that
+  // open sockets inside a namespace (netlink event subscriptions).
+  NetnsExecutor executorFor(const NetnsRef& ns) const;
 
  private:
+
   Paths paths_;
 };
 

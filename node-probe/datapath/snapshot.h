@@ -146,7 +146,9 @@ struct IpsetSet {
   std::string name;
   std::string type;        // "hash:net", "hash:ip", ...
   std::string family;      // "inet" or "inet6" (from the create options; "inet" by default)
-  std::string createLine;  // raw `create ...` line (save form) or the header block (list form)
+  // `create ...` line (save form; the kernel reader rebuilds it from the set's header) or the
+  // header block (list form)
+  std::string createLine;
   // Members, normalised as ipset prints them: IPv4 "/32" and IPv6 "/128" stripped, other
   // prefixes kept, extra per-member options (timeout, comment) dropped. Order as listed.
   std::vector<std::string> members;

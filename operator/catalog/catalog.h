@@ -63,6 +63,7 @@ enum class CheckId {
   E2eRouteGet,
 };
 
+// One runbook entry (docs/checks.md is rendered from these; see runbook.h).
 struct CheckInfo {
   CheckId id;
   std::string_view name;     // stable ID, e.g. "SPN-IP-RULE"
@@ -70,6 +71,8 @@ struct CheckInfo {
   Layer layer;
   RunsIn runsIn;
   std::string_view title;        // what passing means, one line
+  std::string_view why;          // the mechanism by which a failure breaks egress
+  std::string_view evidence;     // which raw lines or object fields a finding carries
   std::string_view remediation;  // what to do when it fails, one or two sentences
   std::string_view source;       // seed step or upstream issue it automates
 };

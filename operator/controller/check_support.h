@@ -50,6 +50,12 @@ std::vector<const model::Deployment*> findDeployments(const model::ObjectSet& ob
                                                       std::string_view labelKey,
                                                       std::string_view labelValue,
                                                       std::string_view name);
+// The pod is in the owner's namespace and the owner's selector (absent: none) matches it.
+bool podOwnedBy(const model::Pod& pod, const model::ObjectMeta& owner,
+                const std::optional<model::LabelSelector>& selector);
+// A namespace's labels; a namespace not (yet) cached has only kubernetes.io/metadata.name.
+model::StringMap namespaceLabels(const std::vector<model::Namespace>& namespaces,
+                                 const std::string& ns);
 // ready == desired (> 0), and no pod of it crash-looping. Problems go to `issues`.
 void checkDaemonSet(const model::ObjectSet& objects, const model::DaemonSet& ds,
                     std::string_view what, Issues& issues);

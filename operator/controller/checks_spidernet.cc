@@ -208,16 +208,6 @@ void checkTunnels(const ClusterState& state, const Target& target,
               std::to_string(tunnels.size()) + " EgressTunnels Ready with valid marks and MACs");
 }
 
-std::map<std::string, std::string> namespaceLabels(const model::ObjectSet& objects,
-                                                   const std::string& ns) {
-  for (const auto& namespaceObject : objects.namespaces) {
-    if (namespaceObject.metadata.name == ns) {
-      return namespaceObject.metadata.labels;
-    }
-  }
-  return {{"kubernetes.io/metadata.name", ns}};
-}
-
 // Pods the policy selects that spidernet should list: Running, not being deleted, with an IP.
 std::vector<const model::Pod*> selectedPods(const model::ObjectSet& objects,
                                             const PolicyTarget& policy) {
@@ -233,7 +223,8 @@ std::vector<const model::Pod*> selectedPods(const model::ObjectSet& objects,
       if (appliedTo.namespaceSelector) {
         auto [it, inserted] = namespaceMatch.try_emplace(ns, false);
         if (inserted) {
-          it->second = model::matches(*appliedTo.namespaceSelector, namespaceLabels(objects, ns));
+          it->second =
+              model::matches(*appliedTo.namespaceSelector, namespaceLabels(objects.namespaces, ns));
         }
         if (!it->second) {
           continue;

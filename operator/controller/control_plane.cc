@@ -16,13 +16,23 @@ std::string key(const model::ObjectMeta& meta) {
   return meta.namespace_ + "/" + meta.name;
 }
 
+}  // namespace
+
 bool podOwnedBy(const model::Pod& pod, const model::ObjectMeta& owner,
                 const std::optional<model::LabelSelector>& selector) {
   return pod.metadata.namespace_ == owner.namespace_ && selector.has_value() &&
          model::matches(*selector, pod.metadata.labels);
 }
 
-}  // namespace
+model::StringMap namespaceLabels(const std::vector<model::Namespace>& namespaces,
+                                 const std::string& ns) {
+  for (const auto& namespaceObject : namespaces) {
+    if (namespaceObject.metadata.name == ns) {
+      return namespaceObject.metadata.labels;
+    }
+  }
+  return {{"kubernetes.io/metadata.name", ns}};
+}
 
 void Issues::add(const std::string& node, std::string reason, std::string message,
                  model::CheckStatus status) {

@@ -82,4 +82,50 @@ NodeAggregate aggregateNodeFindings(const std::vector<model::EgressNodeReport>& 
   return out;
 }
 
+std::map<std::string, double> nodeReportAges(
+    const model::ObjectSet& objects, const std::map<std::string, model::Time>& expectedSince,
+    model::Time now) {
+  std::map<std::string, model::Time> heard;
+  auto hear = [&](const std::string& node, const std::optional<model::Time>& at) {
+    if (node.empty() || !at) {
+      return;
+    }
+    auto [it, inserted] = heard.try_emplace(node, *at);
+    if (!inserted && *at > it->second) {
+      it->second = *at;
+    }
+  };
+  for (const auto& report : objects.egressNodeReports) {
+    hear(report.nodeName.empty() ? report.metadata.name : report.nodeName,
+         report.status.lastProbeTime);
+  }
+  for (const auto& lease : objects.leases) {
+    std::string_view name = lease.metadata.name;
+    if (name.starts_with(kProbeLeasePrefix)) {
+      hear(std::string(name.substr(kProbeLeasePrefix.size())),
+           lease.spec.renewTime ? lease.spec.renewTime : lease.spec.acquireTime);
+    }
+  }
+  for (const auto& [node, since] : expectedSince) {
+    if (heard.contains(node)) {
+      continue;
+    }
+    auto found = std::ranges::find_if(
+        objects.nodes, [&](const model::Node& n) { return n.metadata.name == node; });
+    if (found == objects.nodes.end()) {
+      continue;  // not a node (yet): nothing is due from it
+    }
+    model::Time due = since;
+    if (found->metadata.creationTimestamp && *found->metadata.creationTimestamp > due) {
+      due = *found->metadata.creationTimestamp;
+    }
+    heard.emplace(node, due);
+  }
+  std::map<std::string, double> ages;
+  for (const auto& [node, at] : heard) {
+    ages[node] = std::max(0.0, std::chrono::duration<double>(now - at).count());
+  }
+  return ages;
+}
+
 }  // namespace egressdiag::controller

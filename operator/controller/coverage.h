@@ -1,12 +1,14 @@
 #pragma once
 
 #include <chrono>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "operator/model/core.h"
+#include "operator/model/decode.h"
 #include "operator/model/egressdiag.h"
 
 namespace egressdiag::controller {
@@ -45,5 +47,15 @@ NodeAggregate aggregateNodeFindings(const std::vector<model::EgressNodeReport>& 
                                     const std::vector<model::Lease>& leases,
                                     const std::vector<std::string>& expectedNodes,
                                     const model::TargetRef& target, model::Time now);
+
+// Seconds since each node's probe was last heard of: the later of its Lease renewal and its
+// report's lastProbeTime, for every node with either. A node some diagnosis expects
+// (`expectedSince`: node -> when the earliest such diagnosis was created) that was never heard
+// of counts from when a report became due: the later of that time and the Node's creation (a
+// never-reporting probe then ages and alerts like a silent one, rather than having no series).
+// Nodes with neither are absent. Negative ages (clock skew) are clamped to 0.
+std::map<std::string, double> nodeReportAges(
+    const model::ObjectSet& objects, const std::map<std::string, model::Time>& expectedSince,
+    model::Time now);
 
 }  // namespace egressdiag::controller

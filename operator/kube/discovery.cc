@@ -97,4 +97,14 @@ bool ApiAvailabilityWatcher::available(const ResourceRef& resource) const {
   return it != state_.end() && it->second;
 }
 
+bool ApiAvailabilityWatcher::settled() const {
+  std::lock_guard lock(mutex_);
+  for (const auto& resource : wanted_) {
+    if (!state_.contains(keyOf(resource))) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace egressdiag::kube

@@ -39,6 +39,9 @@ class ApiAvailabilityWatcher {
   // One round (run() calls it); returns how many resources changed state.
   size_t checkOnce();
   bool available(const ResourceRef& resource) const;
+  // Every wanted resource has been checked successfully at least once, so available() is an
+  // answer rather than a default (the probe waits for this before its first evaluation).
+  bool settled() const;
 
  private:
   Client& client_;

@@ -155,8 +155,38 @@ void ClusterCache::addSlot(const model::ResourceType& type, std::string ns,
   options.fieldSelector = std::move(fieldSelector);
   auto changed = [this]([[maybe_unused]] const T* before, const T& object) {
     ++generation_;
+    // Kinds the router reads: a change may re-route pods and slices, and may affect anything.
+    constexpr bool kRouting =
+        std::is_same_v<T, model::EgressDiagnosis> || std::is_same_v<T, model::EgressPolicy> ||
+        std::is_same_v<T, model::EgressClusterPolicy> ||
+        std::is_same_v<T, model::StaticGatewayConfiguration> ||
+        std::is_same_v<T, model::Namespace> || std::is_same_v<T, model::DaemonSet>;
+    if constexpr (kRouting) {
+      ++routingGeneration_;
+    }
+    if constexpr (!std::is_same_v<T, model::EgressDiagnosis> && !std::is_same_v<T, model::Lease>) {
+      if (before != nullptr && controller::sameForChecks(*before, object)) {
+        return;  // e.g. a kubelet or spidernet heartbeat
+      }
+    }
     if constexpr (std::is_same_v<T, model::EgressDiagnosis>) {
       onChange_(object.metadata.namespace_ + "/" + object.metadata.name);
+    } else if constexpr (std::is_same_v<T, model::Pod>) {
+      route(router()->podChanged(before, object));
+    } else if constexpr (std::is_same_v<T, model::EgressEndpointSlice> ||
+                         std::is_same_v<T, model::EgressClusterEndpointSlice>) {
+      route(router()->sliceChanged(before != nullptr ? &before->metadata : nullptr, object.metadata,
+                                   std::is_same_v<T, model::EgressClusterEndpointSlice>));
+    } else if constexpr (std::is_same_v<T, model::EgressTunnel> ||
+                         std::is_same_v<T, model::EgressGateway> ||
+                         std::is_same_v<T, model::EgressClusterInfo> ||
+                         std::is_same_v<T, model::FelixConfiguration>) {
+      route(router()->spidernet());
+    } else if constexpr (std::is_same_v<T, model::GatewayLBConfiguration> ||
+                         std::is_same_v<T, model::GatewayVMConfiguration> ||
+                         std::is_same_v<T, model::GatewayStatus> ||
+                         std::is_same_v<T, model::PodEndpoint> || std::is_same_v<T, model::Event>) {
+      route(router()->azure());
     } else if constexpr (std::is_same_v<T, model::Lease>) {
       // A renewal of a live Lease changes no verdict (expiry is handled by requeueing at the
       // earliest expiry); a Lease that appears or comes back to life does.
@@ -203,6 +233,7 @@ void ClusterCache::setAvailable(const model::ResourceType& type, bool available)
     }
   }
   stopped.clear();
+  ++routingGeneration_;
   logging::log(spdlog::level::info, available ? "watching optional kind" : "stopped watching kind",
                {{"kind", type.kind}, {"group", type.group}});
   ++generation_;
@@ -217,6 +248,34 @@ bool ClusterCache::synced() const {
     }
   }
   return true;
+}
+
+std::shared_ptr<const controller::ChangeRouter> ClusterCache::router() {
+  std::lock_guard routerLock(routerMutex_);
+  std::uint64_t generation = routingGeneration_.load();
+  if (router_ && generation == routerGeneration_) {
+    return router_;
+  }
+  controller::ClusterState state;
+  {
+    std::lock_guard lock(mutex_);
+    for (const char* kind : {"EgressDiagnosis", "EgressPolicy", "EgressClusterPolicy",
+                             "StaticGatewayConfiguration", "Namespace", "DaemonSet"}) {
+      slots_.at(kind)->fill(state.objects);
+    }
+    state.installed.spidernet =
+        slots_.at("EgressPolicy")->running() || slots_.at("EgressClusterPolicy")->running();
+    state.installed.azure = slots_.at("StaticGatewayConfiguration")->running();
+  }
+  router_ = std::make_shared<const controller::ChangeRouter>(state);
+  routerGeneration_ = generation;
+  return router_;
+}
+
+void ClusterCache::route(const std::vector<std::string>& keys) {
+  for (const auto& key : keys) {
+    onChange_(key);
+  }
 }
 
 std::vector<std::string> ClusterCache::diagnosisKeys() const {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "operator/controller/cluster_state.h"
+#include "operator/controller/routing.h"
 #include "operator/kube/client.h"
 #include "operator/model/resource.h"
 
@@ -20,8 +21,9 @@ namespace egressdiag::manager {
 // sees their CRDs come and go, so the operator runs with spidernet, Azure, both or neither.
 class ClusterCache {
  public:
-  // Called on informer threads after any change; `diagnosisKey` is "ns/name" for an
-  // EgressDiagnosis change, empty for any other kind.
+  // Called on informer threads after a change: `diagnosisKey` is "ns/name" of a diagnosis the
+  // change may affect (a diagnosis itself; one whose target selects a changed pod or names a
+  // changed endpoint slice), empty when any diagnosis may be affected.
   using OnChange = std::function<void(const std::string& diagnosisKey)>;
 
   struct Config {
@@ -53,6 +55,10 @@ class ClusterCache {
   template <class T>
   void addSlot(const model::ResourceType& type, std::string ns, std::string fieldSelector);
   void fetchSecrets(controller::ClusterState& state);
+  // The router over the current diagnoses, policies, SGCs, namespaces and DaemonSets, rebuilt
+  // when one of them changed since.
+  std::shared_ptr<const controller::ChangeRouter> router();
+  void route(const std::vector<std::string>& keys);
 
   kube::Client& client_;
   Config config_;
@@ -63,6 +69,10 @@ class ClusterCache {
   std::uint64_t snapshotGeneration_ = 0;
   std::shared_ptr<const controller::ClusterState> snapshot_;
   std::mutex snapshotMutex_;
+  std::atomic<std::uint64_t> routingGeneration_{1};
+  std::uint64_t routerGeneration_ = 0;
+  std::shared_ptr<const controller::ChangeRouter> router_;
+  std::mutex routerMutex_;
   struct CachedSecret {
     std::optional<model::Secret> secret;
     std::chrono::steady_clock::time_point fetchedAt;

@@ -25,8 +25,8 @@
 #include "operator/manager/metrics.h"
 #include "operator/manager/options.h"
 #include "operator/manager/reconciler.h"
-#include "operator/serving/bind_address.h"
 #include "operator/serving/counting_transport.h"
+#include "operator/serving/flags.h"
 #include "operator/serving/health_server.h"
 
 namespace egressdiag::manager {
@@ -118,17 +118,18 @@ int run(const Options& options) {
   }
   Metrics metrics;
   kube::ClientOptions clientOptions;
+  clientOptions.transport.qps = options.kubeApiQps;
+  clientOptions.transport.burst = options.kubeApiBurst;
   auto transport = kube::Transport::create(*config, clientOptions.transport);
   if (!transport) {
     log(level_enum::err, "cannot build the API transport", {{"error", transport.error().message}});
     return 2;
   }
-  kube::Client client(std::make_unique<serving::CountingTransport>(
-                          std::move(*transport),
-                          [&metrics](const std::string& verb, int code) {
-                            metrics.countApiRequest(verb, code);
-                          }),
-                      clientOptions);
+  kube::Client client(
+      std::make_unique<serving::CountingTransport>(
+          std::move(*transport),
+          [&metrics](const std::string& verb, int code) { metrics.countApiRequest(verb, code); }),
+      clientOptions);
   std::string identity = options.identity.empty() ? defaultIdentity() : options.identity;
   log(level_enum::info, "starting",
       {{"version", EGRESSDIAG_VERSION}, {"identity", identity}, {"server", config->origin}});
@@ -170,8 +171,8 @@ int run(const Options& options) {
 
   std::unique_ptr<serving::HealthServer> health;
   if (auto bind = serving::parseBindAddress(options.healthProbeBindAddress); bind && *bind) {
-    auto started =
-        serving::HealthServer::start((*bind)->first, (*bind)->second, [&cache] { return cache.synced(); });
+    auto started = serving::HealthServer::start((*bind)->first, (*bind)->second,
+                                                [&cache] { return cache.synced(); });
     if (!started) {
       log(level_enum::err, "cannot serve health probes", {{"error", started.error().message}});
       return 2;
@@ -266,19 +267,8 @@ int run(const Options& options) {
       auto state = cache.snapshot();
       auto now =
           std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
-      for (const auto& report : state->objects.egressNodeReports) {
-        std::optional<model::Time> last = report.status.lastProbeTime;
-        for (const auto& lease : state->objects.leases) {
-          if (lease.metadata.name == std::string(controller::kProbeLeasePrefix) + report.nodeName &&
-              lease.spec.renewTime && (!last || *lease.spec.renewTime > *last)) {
-            last = lease.spec.renewTime;
-          }
-        }
-        if (last) {
-          metrics.setNodeReportAge(report.nodeName,
-                                   std::chrono::duration<double>(now - *last).count());
-        }
-      }
+      metrics.setNodeReportAges(
+          controller::nodeReportAges(state->objects, reconciler.expectedSince(), now));
       if (!options.autoDiagnose || !leading.load()) {
         continue;
       }

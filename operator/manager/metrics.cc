@@ -117,8 +117,18 @@ void Metrics::setQueueDepth(std::size_t depth) {
   queueDepth_.Add({}).Set(static_cast<double>(depth));
 }
 
-void Metrics::setNodeReportAge(const std::string& node, double seconds) {
-  reportAge_.Add({{"node", node}}).Set(seconds);
+void Metrics::setNodeReportAges(const std::map<std::string, double>& ages) {
+  std::lock_guard lock(mutex_);
+  for (const auto& node : reportAgeNodes_) {
+    if (!ages.contains(node)) {
+      reportAge_.Remove(&reportAge_.Add({{"node", node}}));
+    }
+  }
+  reportAgeNodes_.clear();
+  for (const auto& [node, seconds] : ages) {
+    reportAge_.Add({{"node", node}}).Set(seconds);
+    reportAgeNodes_.insert(node);
+  }
 }
 
 void Metrics::countApiRequest(const std::string& verb, int code) {

@@ -32,7 +32,8 @@ class Metrics {
   void forgetDiagnosis(const std::string& ns, const std::string& name);
   void observeReconcile(double seconds);
   void setQueueDepth(std::size_t depth);
-  void setNodeReportAge(const std::string& node, double seconds);
+  // Ages of every node's probe report; series of nodes no longer in `ages` are removed.
+  void setNodeReportAges(const std::map<std::string, double>& ages);
   void countApiRequest(const std::string& verb, int code);
   void countStatusWrite();
   void countEvent(const std::string& reason);
@@ -56,6 +57,7 @@ class Metrics {
   std::mutex mutex_;
   std::map<std::string, std::set<CheckKey>> failingByDiagnosis_;  // "ns/name" -> failing
   std::map<CheckKey, int> failingCount_;
+  std::set<std::string> reportAgeNodes_;
 };
 
 }  // namespace egressdiag::manager

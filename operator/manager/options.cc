@@ -1,39 +1,14 @@
 #include "operator/manager/options.h"
 
-#include "operator/serving/bind_address.h"
-
-#include <functional>
-#include <map>
+#include "operator/serving/flags.h"
 
 namespace egressdiag::manager {
-namespace {
-
-Result<bool> parseBool(std::string_view flag, std::string_view value) {
-  if (value == "true" || value == "1") {
-    return true;
-  }
-  if (value == "false" || value == "0") {
-    return false;
-  }
-  return fail(ErrorCode::InvalidInput, "--" + std::string(flag) + ": want true or false, got \"" +
-                                           std::string(value) + "\"");
-}
-
-}  // namespace
 
 Result<Options> parseOptions(std::span<const std::string_view> args) {
   Options options;
-  using Setter = std::function<std::optional<Error>(std::string_view)>;
-  auto text = [](std::string& field) -> Setter {
-    return [&field](std::string_view v) -> std::optional<Error> {
-      field = std::string(v);
-      return std::nullopt;
-    };
-  };
-  auto flagError = [](const auto& result) -> std::optional<Error> {
-    return result ? std::nullopt : std::optional<Error>(result.error());
-  };
-  std::map<std::string_view, std::pair<bool, Setter>> flags = {
+  using serving::errorOf;
+  auto text = serving::textFlag;
+  serving::FlagMap flags = {
       // name -> (boolean, setter)
       {"kubeconfig",
        {false,
@@ -46,13 +21,13 @@ Result<Options> parseOptions(std::span<const std::string_view> args) {
        {false,
         [&](std::string_view v) -> std::optional<Error> {
           options.metricsBindAddress = std::string(v);
-          return flagError(serving::parseBindAddress(v));
+          return errorOf(serving::parseBindAddress(v));
         }}},
       {"health-probe-bind-address",
        {false,
         [&](std::string_view v) -> std::optional<Error> {
           options.healthProbeBindAddress = std::string(v);
-          return flagError(serving::parseBindAddress(v));
+          return errorOf(serving::parseBindAddress(v));
         }}},
       {"leader-election-id", {false, text(options.leaderElectionId)}},
       {"identity", {false, text(options.identity)}},
@@ -63,7 +38,7 @@ Result<Options> parseOptions(std::span<const std::string_view> args) {
           if (format) {
             options.logFormat = *format;
           }
-          return flagError(format);
+          return errorOf(format);
         }}},
       {"log-level",
        {false,
@@ -72,7 +47,7 @@ Result<Options> parseOptions(std::span<const std::string_view> args) {
           if (level) {
             options.logLevel = *level;
           }
-          return flagError(level);
+          return errorOf(level);
         }}},
       {"workers",
        {false,
@@ -81,7 +56,25 @@ Result<Options> parseOptions(std::span<const std::string_view> args) {
           if (n) {
             options.workers = *n;
           }
-          return flagError(n);
+          return errorOf(n);
+        }}},
+      {"kube-api-qps",
+       {false,
+        [&](std::string_view v) -> std::optional<Error> {
+          auto n = serving::parseIntFlag("kube-api-qps", v, 1, 10000);
+          if (n) {
+            options.kubeApiQps = *n;
+          }
+          return errorOf(n);
+        }}},
+      {"kube-api-burst",
+       {false,
+        [&](std::string_view v) -> std::optional<Error> {
+          auto n = serving::parseIntFlag("kube-api-burst", v, 1, 10000);
+          if (n) {
+            options.kubeApiBurst = *n;
+          }
+          return errorOf(n);
         }}},
       {"discovery-interval",
        {false,
@@ -90,58 +83,32 @@ Result<Options> parseOptions(std::span<const std::string_view> args) {
           if (n) {
             options.discoveryInterval = std::chrono::seconds(*n);
           }
-          return flagError(n);
+          return errorOf(n);
         }}},
       {"leader-elect",
        {true,
         [&](std::string_view v) -> std::optional<Error> {
-          auto b = parseBool("leader-elect", v);
+          auto b = serving::parseBoolFlag("leader-elect", v);
           if (b) {
             options.leaderElect = *b;
           }
-          return flagError(b);
+          return errorOf(b);
         }}},
       {"auto-diagnose",
        {true,
         [&](std::string_view v) -> std::optional<Error> {
-          auto b = parseBool("auto-diagnose", v);
+          auto b = serving::parseBoolFlag("auto-diagnose", v);
           if (b) {
             options.autoDiagnose = *b;
           }
-          return flagError(b);
+          return errorOf(b);
         }}},
   };
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    std::string_view arg = args[i];
-    if (arg == "--help" || arg == "-h") {
-      options.help = true;
-      continue;
-    }
-    if (!arg.starts_with("--")) {
-      return fail(ErrorCode::InvalidInput, "unexpected argument \"" + std::string(arg) + "\"");
-    }
-    arg.remove_prefix(2);
-    std::size_t eq = arg.find('=');
-    std::string_view name = arg.substr(0, eq);
-    auto flag = flags.find(name);
-    if (flag == flags.end()) {
-      return fail(ErrorCode::InvalidInput, "unknown flag --" + std::string(name));
-    }
-    auto [boolean, setter] = flag->second;
-    std::string_view value;
-    if (eq != std::string_view::npos) {
-      value = arg.substr(eq + 1);
-    } else if (boolean) {
-      value = "true";
-    } else if (i + 1 < args.size()) {
-      value = args[++i];
-    } else {
-      return fail(ErrorCode::InvalidInput, "--" + std::string(name) + " needs a value");
-    }
-    if (auto error = setter(value)) {
-      return std::unexpected(*error);
-    }
+  auto help = serving::parseFlags(args, flags);
+  if (!help) {
+    return std::unexpected(help.error());
   }
+  options.help = *help;
   return options;
 }
 
@@ -160,6 +127,8 @@ std::string usage() {
   --log-level LEVEL                 trace, debug, info, warn, error (info)
   --workers N                       concurrent reconciles (2)
   --discovery-interval SECONDS      how often optional API groups are re-checked (30)
+  --kube-api-qps N                  sustained API requests per second (20)
+  --kube-api-burst N                API requests allowed in a burst above the QPS (40)
 )";
 }
 

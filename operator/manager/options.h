@@ -26,6 +26,8 @@ struct Options {
   logging::Format logFormat = logging::Format::Json;         // --log-format=json|text
   spdlog::level::level_enum logLevel = spdlog::level::info;  // --log-level
   int workers = 2;                                           // --workers
+  int kubeApiQps = 20;    // --kube-api-qps: client-side limit; a cold start writes status and
+  int kubeApiBurst = 40;  // --kube-api-burst   an event per diagnosis, so it bounds convergence
   std::chrono::seconds discoveryInterval{30};  // --discovery-interval: optional CRDs re-checked
   bool help = false;                           // --help
 };

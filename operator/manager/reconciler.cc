@@ -31,6 +31,20 @@ void Reconciler::reset() {
   written_.clear();
 }
 
+std::map<std::string, model::Time> Reconciler::expectedSince() const {
+  std::lock_guard lock(mutex_);
+  std::map<std::string, model::Time> since;
+  for (const auto& [key, expectation] : expected_) {
+    for (const auto& node : expectation.nodes) {
+      auto [it, inserted] = since.try_emplace(node, expectation.created);
+      if (!inserted && expectation.created < it->second) {
+        it->second = expectation.created;
+      }
+    }
+  }
+  return since;
+}
+
 ReconcileResult Reconciler::reconcile(const std::string& key) {
   auto started = std::chrono::steady_clock::now();
   auto state = cache_.snapshot();
@@ -44,6 +58,7 @@ ReconcileResult Reconciler::reconcile(const std::string& key) {
     metrics_.forgetDiagnosis(ns, name);
     std::lock_guard lock(mutex_);
     written_.erase(key);
+    expected_.erase(key);
     return {};
   }
   model::EgressDiagnosis diagnosis = *found;
@@ -61,6 +76,11 @@ ReconcileResult Reconciler::reconcile(const std::string& key) {
   model::Time now = nowSeconds();
   controller::Evaluation evaluation = controller::evaluateDiagnosis(*state, diagnosis, now);
   model::EgressDiagnosisStatus status = controller::computeStatus(diagnosis, evaluation, now);
+  if (diagnosis.metadata.creationTimestamp) {
+    std::lock_guard lock(mutex_);
+    expected_[key] =
+        Expectation{*diagnosis.metadata.creationTimestamp, evaluation.coverage.expected};
+  }
   ReconcileResult result;
   if (evaluation.coverage.nextExpiry) {
     auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(

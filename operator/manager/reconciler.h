@@ -5,6 +5,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "operator/kube/client.h"
 #include "operator/kube/events.h"
@@ -29,13 +30,16 @@ class Reconciler {
   ReconcileResult reconcile(const std::string& key);
   // Forget what this replica wrote (on gaining leadership the API is the only truth).
   void reset();
+  // Node -> creation time of the earliest diagnosis reconciled here that expects a report from
+  // it (input of controller::nodeReportAges).
+  std::map<std::string, model::Time> expectedSince() const;
 
  private:
   kube::Client& client_;
   ClusterCache& cache_;
   kube::EventRecorder& events_;
   Metrics& metrics_;
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   // Status this replica wrote per "ns/name" (with the object's uid), used as the previous
   // status until the informer has caught up, so no transition is seen (or announced) twice.
   struct Written {
@@ -43,6 +47,11 @@ class Reconciler {
     model::EgressDiagnosisStatus status;
   };
   std::map<std::string, Written> written_;
+  struct Expectation {
+    model::Time created;
+    std::vector<std::string> nodes;
+  };
+  std::map<std::string, Expectation> expected_;  // per "ns/name"
 };
 
 }  // namespace egressdiag::manager

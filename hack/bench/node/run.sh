@@ -2,15 +2,18 @@
 # Issue 5's node benchmark: builds the synthetic node in a scratch netns, runs our snapshot +
 # spidernet checks and the shell runbook N times each on the same node, prints a table, tears
 # the netns down. Needs root (netns, iptables, ipset).
-#   run.sh --bin PATH/node_bench [--iterations N]
+#   run.sh --bin PATH/node_bench [--iterations N] [--cold]
+# --cold: every pass of ours reads iptables afresh (see node_bench.cc `cold`); by default passes
+# after the first reuse the iptables-nft-save output while the ruleset is unchanged.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-bin="" n=50
+bin="" n=50 mode=""
 while [[ $# -gt 0 ]]; do
   case $1 in
     --bin) bin=$2; shift 2 ;;
     --iterations) n=$2; shift 2 ;;
-    *) echo "usage: $0 --bin PATH/node_bench [--iterations N]" >&2; exit 2 ;;
+    --cold) mode=cold; shift ;;
+    *) echo "usage: $0 --bin PATH/node_bench [--iterations N] [--cold]" >&2; exit 2 ;;
   esac
 done
 [[ -x $bin ]] || { echo "$0: --bin must name the built node_bench" >&2; exit 2; }
@@ -34,7 +37,7 @@ echo "load before: $(uptime)"
 # The runbook must agree with the node, or it is not doing the comparisons.
 "$here/runbook.sh" "$ns" "$gen"
 
-ours=$("$bin" run "$ns" "$n")
+ours=$("$bin" run "$ns" "$n" ${mode:+"$mode"})
 
 for ((i = 0; i < n; i++)); do
   /usr/bin/time -f '%e %U %S %M' -a -o "$gen/times" "$here/runbook.sh" "$ns" "$gen"
@@ -59,5 +62,7 @@ row "wall p99 (ms)" "$(val wall_p99_ms)" "$rb_wall99"
 row "CPU p50 (ms)" "$(val cpu_p50_ms)" "$rb_cpu50"
 row "CPU p99 (ms)" "$(val cpu_p99_ms)" "$rb_cpu99"
 row "peak RSS, process (KiB)" "$(val peak_rss_kib)" "$rb_rss"
+echo "(egressdiag first pass: wall $(val first_wall_ms) ms, CPU $(val first_cpu_ms) ms;" \
+  "mode: ${mode:-warm})"
 echo "(egressdiag child iptables-save peak RSS: $(val child_peak_rss_kib) KiB;" \
   "runbook: largest process of a pass)"

@@ -3,9 +3,12 @@
 # tunnels, reports and probe Leases, P pods, on a real control plane (hack/testenv).
 # Prints: time to converge from cold start (every diagnosis has a Healthy condition), reconcile
 # p50/p99 (from egressdiag_reconcile_duration_seconds), operator RSS, API writes per minute in
-# steady state.
+# steady state, and the reconciles caused by relabelling 100 pods (each selected by one policy;
+# with the pod->policy routing that is about one reconcile per pod update, not one per
+# diagnosis).
 #
-#   bench.sh OPERATOR_BINARY [DIAGNOSES=500] [NODES=200] [PODS=5000]
+#   [OPERATOR_FLAGS="--kube-api-qps 100 ..."] bench.sh OPERATOR_BINARY [DIAGNOSES=500]
+#     [NODES=200] [PODS=5000]
 set -euo pipefail
 operator=$1
 diagnoses=${2:-500}
@@ -59,7 +62,7 @@ start=$(date +%s.%N)
 for ((i = 0; i < diagnoses; i++)); do diag_obj "$i"; echo; done | jq -s '{apiVersion:"v1",kind:"List",items:.}' | k create -f - >/dev/null
 "$operator" --kubeconfig "$KUBECONFIG" --namespace egressdiag-system \
   --metrics-bind-address 127.0.0.1:0 --health-probe-bind-address 127.0.0.1:0 \
-  --log-level info >"$state/operator.log" 2>&1 &
+  --log-level info ${OPERATOR_FLAGS:-} >"$state/operator.log" 2>&1 &
 op_pid=$!
 port=
 for _ in $(seq 60); do
@@ -83,8 +86,24 @@ w0=$(writes)
 sleep 60
 w1=$(writes)
 rss=$(awk '/VmRSS/ {print $2 / 1024 " MiB"}' "/proc/$op_pid/status")
+reconciles() { metrics | awk '$1 == "egressdiag_reconcile_duration_seconds_count" {print $2}'; }
+churn=100
+((churn <= pods)) || churn=$pods
+r0=$(reconciles)
+churn_start=$(date +%s.%N)
+k label pods -n default $(seq -f 'p%.0f' 0 $((churn - 1))) churn=1 --overwrite >/dev/null
+# Settled: the count has not moved for 3 s.
+last=$(reconciles)
+stable=0
+while ((stable < 6)); do
+  sleep 0.5
+  cur=$(reconciles)
+  if [[ $cur == "$last" ]]; then ((++stable)); else stable=0; last=$cur; fi
+done
+churn_seconds=$(echo "$(date +%s.%N) - $churn_start - 3" | bc)
 echo "diagnoses=$diagnoses nodes=$nodes pods=$pods"
 echo "converge_seconds=$converged"
 echo "reconcile_p50_le_seconds=$(quantile 0.5) reconcile_p99_le_seconds=$(quantile 0.99)"
 echo "operator_rss=$rss"
 echo "api_writes_per_minute_steady=$((w1 - w0))"
+echo "pod_updates=$churn reconciles_caused=$((${last%.*} - ${r0%.*})) settled_seconds=$churn_seconds"

@@ -63,41 +63,17 @@ trap '"$lab/down.sh" "$lab_flavour" >/dev/null 2>&1 || true; rm -rf "$tmp"' EXIT
 if [[ $lab_flavour == spidernet ]]; then
   nodes=(node1 node2 node3)
   e2e_nodes=(node1 node2 node3)
-  # fault  node  expected-check  other checks the fault breaks by design. spn-mark-wrong's sed
-  # also rewrites node1's REPLY-ROUTING rule for node2's mark; a down vxlan device loses its
-  # neighbours and the routes through it.
-  faults=(
-    "spn-calico-jump-first node1 SPN-HOOK-ORDER E2E-SOURCE-IP"
-    "spn-src-ipset-missing-pod node1 SPN-IPSET-SRC E2E-SOURCE-IP"
-    "spn-dst-ipset-mismatch node1 SPN-IPSET-DST E2E-SOURCE-IP"
-    "spn-mark-wrong node1 SPN-MARK-RULE E2E-SOURCE-IP,SPN-REPLY-ROUTING"
-    "spn-ip-rule-missing node1 SPN-IP-RULE E2E-SOURCE-IP"
-    "spn-route-wrong-gateway node1 SPN-ROUTE E2E-SOURCE-IP"
-    "spn-vxlan-down node1 SPN-VXLAN SPN-TUNNEL-PING,E2E-SOURCE-IP,SPN-NEIGH,SPN-ROUTE"
-    "spn-vxlan-wrong-vni node1 SPN-VXLAN SPN-TUNNEL-PING,E2E-SOURCE-IP"
-    "spn-vxlan-wrong-port node1 SPN-VXLAN SPN-TUNNEL-PING,E2E-SOURCE-IP"
-    "spn-neigh-missing node1 SPN-NEIGH SPN-TUNNEL-PING,E2E-SOURCE-IP"
-    "spn-fdb-missing node1 SPN-NEIGH SPN-TUNNEL-PING,E2E-SOURCE-IP"
-    "spn-rpfilter-strict node1 SPN-RPFILTER E2E-SOURCE-IP"
-    "spn-snat-wrong-eip node2 SPN-SNAT-RULE E2E-SOURCE-IP"
-    "spn-snat-jump-not-first node2 SPN-HOOK-ORDER E2E-SOURCE-IP"
-  )
 else
   nodes=(aks-gw-0 aks-worker-0)
   e2e_nodes=(aks-worker-0)
-  faults=(
-    "aks-wg-link-missing aks-gw-0 AKS-GW-WG AKS-GW-PEERS,AKS-GW-ROUTES,AKS-GW-NAT,E2E-SOURCE-IP"
-    "aks-wg-wrong-port aks-gw-0 AKS-GW-WG E2E-SOURCE-IP"
-    "aks-gw-peer-missing aks-gw-0 AKS-GW-PEERS E2E-SOURCE-IP"
-    "aks-host0-default-route-missing aks-gw-0 AKS-GW-ROUTES E2E-SOURCE-IP"
-    "aks-snat-wrong-ip aks-gw-0 AKS-GW-NAT E2E-SOURCE-IP"
-    "aks-ilb-ip-missing aks-gw-0 AKS-GW-HOST E2E-SOURCE-IP"
-    "aks-lb-probe-unhealthy aks-gw-0 AKS-LB-PROBE -"
-    "aks-cni-conf-shadowed aks-worker-0 AKS-CNI-CONF -"
-    "aks-pod-fwmark-rule-missing aks-worker-0 AKS-POD-ROUTES -"
-    "aks-pod-peer-endpoint-wrong aks-worker-0 AKS-POD-WG E2E-SOURCE-IP"
-  )
 fi
+# fault  node  expected-check  checks the fault breaks by design: the lab's fault catalogue
+# (hack/lab/labgen.py FAULT_CHECKS, written to lab.json).
+mapfile -t faults < <(python3 -c 'import json,sys
+for f in json.load(open(sys.argv[1]))["faults"]:
+    print(f["name"], f["nodes"][0], f["check"], ",".join(f["alsoFails"]) or "-")' \
+  "/run/egressdiag-lab/$lab_flavour/lab.json")
+((${#faults[@]} > 0)) || { echo "no faults in lab.json" >&2; exit 1; }
 
 echo "== healthy $flavour"
 for node in "${nodes[@]}"; do

@@ -328,5 +328,68 @@ INSTANTIATE_TEST_SUITE_P(Table, SpidernetFault,
                                        "RouteLeavesWrongInterface", "eth1"}),
                          [](const auto& param) { return std::string(param.param.name); });
 
+// Set members compare as ipset lists them: the kernel's network form, "/32" dropped, duplicates
+// ignored; expected members are taken literally.
+struct MemberFormCase {
+  const char* name;
+  std::vector<std::string> want;
+  std::vector<std::string> have;
+  Status status;
+  const char* reason;
+};
+
+class IpsetMemberForms : public ::testing::TestWithParam<MemberFormCase> {};
+
+TEST_P(IpsetMemberForms, CompareAsIpsetLists) {
+  const MemberFormCase& c = GetParam();
+  Expectation e;
+  e.node = "node1";
+  PolicyExpectation p;
+  p.target = "default/t";
+  p.srcSet = "egress-src-v4-t";
+  p.srcMembers = c.want;
+  e.policies.push_back(p);
+  NetnsSnapshot snap;
+  snap.ipsets = std::vector<datapath::IpsetSet>{
+      {"egress-src-v4-t", "hash:net", "inet", "create egress-src-v4-t hash:net", c.have}};
+  const std::vector<Finding> found = checkIpsetSrc(e, snap);
+  ASSERT_EQ(found.size(), 1u);
+  EXPECT_EQ(found[0].status, c.status) << catalog::toJsonString(found[0]);
+  EXPECT_EQ(found[0].reason, c.reason) << catalog::toJsonString(found[0]);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, IpsetMemberForms,
+    ::testing::Values(
+        MemberFormCase{"Equal",
+                       {"10.0.0.0/24", "10.200.0.22"},
+                       {"10.200.0.22", "10.0.0.0/24"},
+                       Status::Pass,
+                       "IpsetAsExpected"},
+        MemberFormCase{
+            "HostLength", {"10.200.0.22"}, {"10.200.0.22/32"}, Status::Pass, "IpsetAsExpected"},
+        MemberFormCase{
+            "HostBitsCleared", {"10.0.0.0/24"}, {"10.0.0.5/24"}, Status::Pass, "IpsetAsExpected"},
+        MemberFormCase{"DuplicateMember",
+                       {"10.200.0.22"},
+                       {"10.200.0.22", "10.200.0.22"},
+                       Status::Pass,
+                       "IpsetAsExpected"},
+        MemberFormCase{"Ipv6Text", {"fd00::1"}, {"fd00::1"}, Status::Pass, "IpsetAsExpected"},
+        MemberFormCase{"ExpectedNotNetworkForm",
+                       {"10.0.0.5/24"},
+                       {"10.0.0.0/24"},
+                       Status::Fail,
+                       "IpsetMembersMissing"},
+        MemberFormCase{"OtherPrefixLength",
+                       {"10.0.0.0/24"},
+                       {"10.0.0.0/25"},
+                       Status::Fail,
+                       "IpsetMembersMissing"},
+        MemberFormCase{
+            "Extra", {"10.0.0.1"}, {"10.0.0.1", "10.0.0.2"}, Status::Fail, "IpsetExtraMembers"},
+        MemberFormCase{"Empty", {}, {}, Status::Pass, "IpsetAsExpected"}),
+    [](const ::testing::TestParamInfo<MemberFormCase>& p) { return std::string(p.param.name); });
+
 }  // namespace
 }  // namespace egressdiag::checks::spidernet

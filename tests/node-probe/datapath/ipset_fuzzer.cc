@@ -1,7 +1,10 @@
-// libFuzzer target: both ipset text parsers must return a value or an error on any input.
+// libFuzzer target: both ipset text parsers and the netlink dump decoder must return a value or
+// an error on any input.
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string_view>
+#include <utility>
 
 #include "node-probe/datapath/ipset_parser.h"
 
@@ -10,5 +13,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   (void)parseIpsetSave(text);
   (void)parseIpsetList(text);
+  // The same bytes as two dump messages (header then continuation), split in the middle.
+  IpsetDumpDecoder decoder;
+  const std::span<const std::uint8_t> bytes(data, size);
+  if (decoder.addMessage(bytes.first(size / 2))) {
+    (void)decoder.addMessage(bytes.subspan(size / 2));
+  }
+  (void)std::move(decoder).take();
   return 0;
 }

@@ -1,7 +1,13 @@
 #include "node-probe/datapath/ipset_parser.h"
 
 #include <gtest/gtest.h>
+#include <linux/netfilter.h>
+#include <linux/netfilter/ipset/ip_set.h>
+#include <linux/netlink.h>
 
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
 #include <string>
 #include <vector>
 
@@ -126,6 +132,189 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"ListOutsideBlock", "10.0.0.1\n", true, "outside a set block"},
         BadCase{"ListNoType", "Name: x\nMembers:\n", true, "without Name or Type"}),
     [](const ::testing::TestParamInfo<BadCase>& p) { return std::string(p.param.name); });
+
+// ---- netlink dump decoder ------------------------------------------------------------------
+
+// Builds netlink attributes the way the kernel's ipset dump lays them out.
+class Attrs {
+ public:
+  Attrs& raw(std::uint16_t type, std::vector<std::uint8_t> payload) {
+    const nlattr h{static_cast<std::uint16_t>(NLA_HDRLEN + payload.size()), type};
+    const auto* hb = reinterpret_cast<const std::uint8_t*>(&h);
+    bytes_.insert(bytes_.end(), hb, hb + sizeof h);  // host byte order, as the kernel sends it
+    bytes_.insert(bytes_.end(), payload.begin(), payload.end());
+    bytes_.resize(NLA_ALIGN(bytes_.size()), 0);
+    return *this;
+  }
+  Attrs& str(std::uint16_t type, std::string_view s) {
+    std::vector<std::uint8_t> p(s.begin(), s.end());
+    p.push_back(0);
+    return raw(type, std::move(p));
+  }
+  Attrs& u8(std::uint16_t type, std::uint8_t v) { return raw(type, {v}); }
+  Attrs& be32(std::uint16_t type, std::uint32_t v) {
+    return raw(type | NLA_F_NET_BYTEORDER,
+               {static_cast<std::uint8_t>(v >> 24), static_cast<std::uint8_t>(v >> 16),
+                static_cast<std::uint8_t>(v >> 8), static_cast<std::uint8_t>(v)});
+  }
+  Attrs& nest(std::uint16_t type, const Attrs& inner) {
+    return raw(type | NLA_F_NESTED, inner.bytes_);
+  }
+  Attrs& ip(std::uint16_t type, std::initializer_list<std::uint8_t> addr) {
+    Attrs inner;
+    inner.raw(
+        (addr.size() == 4 ? IPSET_ATTR_IPADDR_IPV4 : IPSET_ATTR_IPADDR_IPV6) | NLA_F_NET_BYTEORDER,
+        addr);
+    return nest(type, inner);
+  }
+  const std::vector<std::uint8_t>& bytes() const { return bytes_; }
+
+ private:
+  std::vector<std::uint8_t> bytes_;
+};
+
+Attrs header(std::string_view name, std::string_view type, std::uint8_t family) {
+  Attrs a;
+  a.u8(IPSET_ATTR_PROTOCOL, IPSET_PROTOCOL).str(IPSET_ATTR_SETNAME, name);
+  a.str(IPSET_ATTR_TYPENAME, type).u8(IPSET_ATTR_FAMILY, family).u8(IPSET_ATTR_REVISION, 7);
+  return a;
+}
+
+Attrs netElement(std::initializer_list<std::uint8_t> addr, std::uint8_t cidr) {
+  Attrs e;
+  e.ip(IPSET_ATTR_IP, addr).u8(IPSET_ATTR_CIDR, cidr);
+  return e;
+}
+
+TEST(IpsetDumpDecoder, SetsOverSeveralMessages) {
+  Attrs create;
+  create.be32(IPSET_ATTR_HASHSIZE, 1024).be32(IPSET_ATTR_MAXELEM, 65536);
+  create.be32(IPSET_ATTR_REFERENCES, 1).be32(IPSET_ATTR_MEMSIZE, 504);
+  create.u8(IPSET_ATTR_BUCKETSIZE, 12).be32(IPSET_ATTR_INITVAL, 0x498b6df2);
+  Attrs adt1;
+  adt1.nest(IPSET_ATTR_DATA, netElement({10, 200, 0, 22}, 32));
+  adt1.nest(IPSET_ATTR_DATA, netElement({10, 201, 0, 0}, 16));
+  Attrs first = header("egress-src-v4-edt", "hash:net", NFPROTO_IPV4);
+  first.nest(IPSET_ATTR_DATA, create).nest(IPSET_ATTR_ADT, adt1);
+  // A large set continues in a message holding only its name and more elements.
+  Attrs adt2;
+  adt2.nest(IPSET_ATTR_DATA, netElement({0, 0, 0, 0}, 1));
+  Attrs second;
+  second.u8(IPSET_ATTR_PROTOCOL, IPSET_PROTOCOL).str(IPSET_ATTR_SETNAME, "egress-src-v4-edt");
+  second.nest(IPSET_ATTR_ADT, adt2);
+  Attrs adt6;
+  adt6.nest(IPSET_ATTR_DATA, netElement({0xfd, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1}, 128));
+  adt6.nest(IPSET_ATTR_DATA,
+            netElement({0xfd, 0, 0, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}, 64));
+  Attrs v6 = header("egress-dst-v6-edt", "hash:net", NFPROTO_IPV6);
+  v6.nest(IPSET_ATTR_ADT, adt6);
+  Attrs mac;
+  mac.ip(IPSET_ATTR_IP, {10, 0, 0, 1}).raw(IPSET_ATTR_ETHER, {0x66, 0x66, 0x41, 0x3e, 0x23, 0x6b});
+  Attrs adtMac;
+  adtMac.nest(IPSET_ATTR_DATA, mac);
+  Attrs ipMac = header("pods", "hash:ip,mac", NFPROTO_IPV4);
+  ipMac.nest(IPSET_ATTR_ADT, adtMac);
+
+  IpsetDumpDecoder decoder;
+  for (const Attrs* m : {&first, &second, &v6, &ipMac}) {
+    auto r = decoder.addMessage(m->bytes());
+    ASSERT_TRUE(r) << r.error().message;
+  }
+  const auto sets = std::move(decoder).take();
+  ASSERT_EQ(sets.size(), 3u);
+  EXPECT_EQ(sets[0].name, "egress-src-v4-edt");
+  EXPECT_EQ(sets[0].type, "hash:net");
+  EXPECT_EQ(sets[0].family, "inet");
+  EXPECT_EQ(sets[0].createLine,
+            "create egress-src-v4-edt hash:net family inet hashsize 1024 maxelem 65536 "
+            "bucketsize 12 initval 0x498b6df2");
+  EXPECT_EQ(sets[0].members,
+            (std::vector<std::string>{"10.200.0.22", "10.201.0.0/16", "0.0.0.0/1"}));
+  EXPECT_EQ(sets[1].family, "inet6");
+  EXPECT_EQ(sets[1].createLine, "create egress-dst-v6-edt hash:net family inet6");
+  EXPECT_EQ(sets[1].members, (std::vector<std::string>{"fd00::1", "fd00:10::/64"}));
+  EXPECT_EQ(sets[2].members, std::vector<std::string>{"10.0.0.1,66:66:41:3E:23:6B"});
+}
+
+// The decoder agrees with the save-form parser on the same sets.
+TEST(IpsetDumpDecoder, AgreesWithSaveForm) {
+  Attrs adt;
+  adt.nest(IPSET_ATTR_DATA, netElement({0, 0, 0, 0}, 1));
+  adt.nest(IPSET_ATTR_DATA, netElement({128, 0, 0, 0}, 1));
+  adt.nest(IPSET_ATTR_DATA, netElement({10, 1, 2, 3}, 32));
+  Attrs m = header("egress-dst-v4-738bb014438bdbfe7", "hash:net", NFPROTO_IPV4);
+  m.nest(IPSET_ATTR_ADT, adt);
+  IpsetDumpDecoder decoder;
+  ASSERT_TRUE(decoder.addMessage(m.bytes()));
+  const auto fromDump = std::move(decoder).take();
+  const auto fromSave = parseIpsetSave(kSave);
+  ASSERT_TRUE(fromSave);
+  ASSERT_EQ(fromDump.size(), 1u);
+  EXPECT_EQ(fromDump[0].members, (*fromSave)[1].members);
+}
+
+struct BadDump {
+  const char* name;
+  std::vector<Attrs> messages;
+  ErrorCode code;
+  const char* messagePart;
+};
+
+std::vector<BadDump> badDumps() {
+  Attrs noAddress;
+  noAddress.u8(IPSET_ATTR_CIDR, 24);
+  Attrs adtNoAddress;
+  adtNoAddress.nest(IPSET_ATTR_DATA, noAddress);
+  Attrs withoutAddress = header("s", "hash:net", NFPROTO_IPV4);
+  withoutAddress.nest(IPSET_ATTR_ADT, adtNoAddress);
+  Attrs adt;
+  adt.nest(IPSET_ATTR_DATA, netElement({10, 0, 0, 1}, 32));
+  Attrs orphan;
+  orphan.str(IPSET_ATTR_SETNAME, "ghost").nest(IPSET_ATTR_ADT, adt);
+  Attrs noName;
+  noName.u8(IPSET_ATTR_PROTOCOL, IPSET_PROTOCOL);
+  return {
+      {"Orphan", {orphan}, ErrorCode::InvalidInput, "members of unknown set ghost"},
+      {"Twice",
+       {header("s", "hash:ip", NFPROTO_IPV4), header("s", "hash:ip", NFPROTO_IPV4)},
+       ErrorCode::InvalidInput,
+       "set s listed twice"},
+      {"NoName", {noName}, ErrorCode::InvalidInput, "without a set name"},
+      {"NoAddress", {withoutAddress}, ErrorCode::InvalidInput, "element without its address"},
+      {"Ports",
+       {header("p", "hash:ip,port", NFPROTO_IPV4)},
+       ErrorCode::Unavailable,
+       "type hash:ip,port are not decoded"},
+  };
+}
+
+TEST(IpsetDumpDecoder, RejectsClearly) {
+  for (const BadDump& c : badDumps()) {
+    SCOPED_TRACE(c.name);
+    IpsetDumpDecoder decoder;
+    Result<void> r;
+    for (const Attrs& m : c.messages) {
+      r = decoder.addMessage(m.bytes());
+      if (!r) {
+        break;
+      }
+    }
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().code, c.code);
+    EXPECT_NE(r.error().message.find(c.messagePart), std::string::npos) << r.error().message;
+  }
+}
+
+TEST(IpsetDumpDecoder, RejectsAnAttributeOverrunningItsMessage) {
+  std::vector<std::uint8_t> bytes = header("s", "hash:net", NFPROTO_IPV4).bytes();
+  const auto overrun = static_cast<std::uint16_t>(bytes.size() + 8);
+  std::memcpy(bytes.data(), &overrun, sizeof overrun);  // the first attribute's nla_len
+  IpsetDumpDecoder decoder;
+  auto r = decoder.addMessage(bytes);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::InvalidInput);
+  EXPECT_NE(r.error().message.find("outside its message"), std::string::npos) << r.error().message;
+}
 
 }  // namespace
 }  // namespace egressdiag::datapath

@@ -5,8 +5,11 @@
 #include <regex>
 #include <set>
 #include <string>
+#include <string_view>
+#include <utility>
 
 #include "operator/catalog/finding.h"
+#include "operator/catalog/runbook.h"
 #include "rapidjson/document.h"
 
 namespace egressdiag::catalog {
@@ -46,6 +49,88 @@ TEST(Catalog, InfoIsIndexedByEnumAndRoundTrips) {
     EXPECT_TRUE(std::regex_match(std::string(check.name), std::regex("[A-Z0-9]+(-[A-Z0-9]+)+")));
   }
   EXPECT_EQ(parseCheckId("SPN-NOPE"), std::nullopt);
+}
+
+// Every runbook entry explains the mechanism and the evidence, in full sentences: an entry
+// that only restates the title ("it is missing") does not help at 3 a.m.
+TEST(Catalog, EveryEntryHasRunbookProse) {
+  for (const CheckInfo& check : allChecks()) {
+    for (auto [field, text] : {std::pair{"why", check.why}, std::pair{"evidence", check.evidence},
+                               std::pair{"remediation", check.remediation}}) {
+      EXPECT_GE(text.size(), 40u) << check.name << "." << field << " is empty or too short";
+      if (!text.empty()) {
+        EXPECT_NE(text.back(), ' ') << check.name << "." << field << " ends in a space";
+      }
+      // Rendered inside a one-line markdown list item.
+      EXPECT_EQ(text.find('\n'), std::string_view::npos) << check.name << "." << field;
+    }
+    EXPECT_NE(check.why, check.remediation) << check.name;
+    EXPECT_NE(check.why, check.evidence) << check.name;
+  }
+}
+
+TEST(Runbook, HasOneHeadingAndAllFieldsPerCheck) {
+  const std::string md = runbookMarkdown();
+  for (const CheckInfo& check : allChecks()) {
+    // Alert runbook_urls link docs/checks.md#<id in lower case>: the heading must be exactly
+    // the ID for that anchor to exist.
+    const std::string heading = "\n### " + std::string(check.name) + "\n";
+    const std::size_t at = md.find(heading);
+    ASSERT_NE(at, std::string::npos) << check.name;
+    EXPECT_EQ(md.find(heading, at + 1), std::string::npos) << "duplicate " << check.name;
+    const std::size_t end = md.find("\n### ", at + 1);
+    const std::string entry = md.substr(at, end == std::string::npos ? end : end - at);
+    for (std::string_view field :
+         {check.title, check.why, check.evidence, check.remediation, check.source}) {
+      EXPECT_NE(entry.find(markdownInline(field)), std::string::npos)
+          << check.name << ": " << field;
+    }
+    // Placeholders such as <mark> outside code spans would be swallowed as HTML tags.
+    EXPECT_EQ(std::regex_search(entry, std::regex("<[A-Za-z][^`>]*>[^`]*$")), false) << entry;
+    for (std::string_view label :
+         {"**Passes when:**", "**Why it breaks egress:**", "**Evidence:**", "**Fix:**"}) {
+      EXPECT_NE(entry.find(label), std::string::npos) << check.name << ": " << label;
+    }
+  }
+}
+
+struct InlineCase {
+  const char* in;
+  const char* want;
+};
+
+class RunbookInline : public ::testing::TestWithParam<InlineCase> {};
+
+TEST_P(RunbookInline, EscapesAngleBracketsOutsideCodeSpans) {
+  EXPECT_EQ(markdownInline(GetParam().in), GetParam().want) << GetParam().in;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, RunbookInline,
+    ::testing::Values(
+        InlineCase{"", ""}, InlineCase{"plain text", "plain text"},
+        InlineCase{"table <mark> has", "table &lt;mark&gt; has"},
+        InlineCase{"`ip rule 99 <mark>` and <mark>", "`ip rule 99 <mark>` and &lt;mark&gt;"},
+        InlineCase{"``# Table `x' is <bad>`` then <y>", "``# Table `x' is <bad>`` then &lt;y&gt;"},
+        InlineCase{"a ``b`` `c <d>` e", "a ``b`` `c <d>` e"},
+        InlineCase{"unmatched ` then <x>", "unmatched ` then &lt;x&gt;"},
+        InlineCase{"`` one ` two <z>", "`` one ` two &lt;z&gt;"},
+        InlineCase{"trailing `", "trailing `"}, InlineCase{"a -> b", "a -&gt; b"}));
+
+TEST(Runbook, SectionsFollowCatalogOrder) {
+  const std::string md = runbookMarkdown();
+  std::size_t last = 0;
+  for (const CheckInfo& check : allChecks()) {
+    std::size_t at = md.find("\n### " + std::string(check.name) + "\n");
+    ASSERT_NE(at, std::string::npos) << check.name;
+    EXPECT_GT(at, last) << check.name << " is out of catalog order";
+    last = at;
+    // The entry sits under its own section: the nearest "## " heading above it.
+    std::size_t section = md.rfind("\n## ", at);
+    ASSERT_NE(section, std::string::npos) << check.name;
+    EXPECT_EQ(md.substr(section + 4, check.section.size() + 1), std::string(check.section) + "\n")
+        << check.name;
+  }
 }
 
 struct LayerCase {

@@ -6,7 +6,7 @@
 #include "operator/common/logging.h"
 #include "operator/manager/metrics.h"
 #include "operator/manager/options.h"
-#include "operator/serving/bind_address.h"
+#include "operator/serving/flags.h"
 
 namespace egressdiag::manager {
 namespace {
@@ -26,13 +26,15 @@ TEST(OptionsTest, Defaults) {
   EXPECT_FALSE(options->autoDiagnose);
   EXPECT_EQ(options->logFormat, logging::Format::Json);
   EXPECT_EQ(options->logLevel, spdlog::level::info);
+  EXPECT_EQ(options->kubeApiQps, 20);
+  EXPECT_EQ(options->kubeApiBurst, 40);
 }
 
 TEST(OptionsTest, ParsesEveryForm) {
-  auto options =
-      parse({"--kubeconfig", "/k", "--namespace=ops", "--leader-elect", "--auto-diagnose=false",
-             "--log-format=text", "--log-level", "debug", "--metrics-bind-address=127.0.0.1:0",
-             "--health-probe-bind-address", ":0", "--workers=4"});
+  auto options = parse({"--kubeconfig", "/k", "--namespace=ops", "--leader-elect",
+                        "--auto-diagnose=false", "--log-format=text", "--log-level", "debug",
+                        "--metrics-bind-address=127.0.0.1:0", "--health-probe-bind-address", ":0",
+                        "--workers=4", "--kube-api-qps=100", "--kube-api-burst", "200"});
   ASSERT_TRUE(options.has_value()) << options.error().message;
   EXPECT_EQ(options->kubeconfig, "/k");
   EXPECT_EQ(options->ns, "ops");
@@ -42,6 +44,8 @@ TEST(OptionsTest, ParsesEveryForm) {
   EXPECT_EQ(options->logLevel, spdlog::level::debug);
   EXPECT_EQ(options->metricsBindAddress, "127.0.0.1:0");
   EXPECT_EQ(options->workers, 4);
+  EXPECT_EQ(options->kubeApiQps, 100);
+  EXPECT_EQ(options->kubeApiBurst, 200);
 }
 
 TEST(OptionsTest, RejectsBadInput) {
@@ -58,6 +62,8 @@ TEST(OptionsTest, RejectsBadInput) {
       {{"--metrics-bind-address=8080"}, "needs a port"},
       {{"--health-probe-bind-address=:99999"}, "65535"},
       {{"--workers=0"}, "--workers"},
+      {{"--kube-api-qps=0"}, "--kube-api-qps"},
+      {{"--kube-api-burst=lots"}, "--kube-api-burst"},
       {{"positional"}, "unexpected argument"},
   };
   for (const auto& c : cases) {
@@ -69,8 +75,10 @@ TEST(OptionsTest, RejectsBadInput) {
 }
 
 TEST(OptionsTest, BindAddresses) {
-  EXPECT_EQ(serving::parseBindAddress(":8080").value(), (std::pair<std::string, int>{"0.0.0.0", 8080}));
-  EXPECT_EQ(serving::parseBindAddress("127.0.0.1:0").value(), (std::pair<std::string, int>{"127.0.0.1", 0}));
+  EXPECT_EQ(serving::parseBindAddress(":8080").value(),
+            (std::pair<std::string, int>{"0.0.0.0", 8080}));
+  EXPECT_EQ(serving::parseBindAddress("127.0.0.1:0").value(),
+            (std::pair<std::string, int>{"127.0.0.1", 0}));
   EXPECT_EQ(serving::parseBindAddress("[::1]:9").value(), (std::pair<std::string, int>{"::1", 9}));
   EXPECT_FALSE(serving::parseBindAddress("0").value().has_value());
   EXPECT_FALSE(serving::parseBindAddress("host").has_value());
@@ -125,6 +133,17 @@ TEST(MetricsTest, HealthAndFailingChecksAggregate) {
                         "egressdiag_diagnosis_healthy{name=\"a\",namespace=\"default\"} 1"));
   EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("egressdiag_check_failing{")));
   EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("name=\"b\"")));
+}
+
+TEST(MetricsTest, NodeReportAgesDropNodesThatAreGone) {
+  Metrics metrics;
+  metrics.setNodeReportAges({{"node1", 3}, {"node2", 400}});
+  auto text = prometheus::TextSerializer().Serialize(metrics.registry()->Collect());
+  EXPECT_THAT(text, ::testing::HasSubstr("egressdiag_node_report_age_seconds{node=\"node2\"} 400"));
+  metrics.setNodeReportAges({{"node1", 13}});
+  text = prometheus::TextSerializer().Serialize(metrics.registry()->Collect());
+  EXPECT_THAT(text, ::testing::HasSubstr("egressdiag_node_report_age_seconds{node=\"node1\"} 13"));
+  EXPECT_THAT(text, ::testing::Not(::testing::HasSubstr("node2")));
 }
 
 }  // namespace

@@ -1,73 +1,18 @@
 #!/usr/bin/env bash
 # End-to-end test of egressdiag-operator against a real kube-apiserver (hack/testenv), with
 # upstream objects from the spidernet seed and node reports/Leases written by this script (the
-# probe is not the subject here). Starts its own control plane (no controller-manager: the
-# test writes DaemonSet/Deployment/Pod status itself) so it can install CRDs at will.
+# probe is not the subject here). Starts its own control plane (e2e_lib.sh) so it can install
+# CRDs at will. The eleven control-plane faults, Azure-only and auto mode: operator_faults_e2e.sh.
 #
 #   operator_e2e.sh OPERATOR_BINARY REPO_ROOT
 set -euo pipefail
 operator=$1
 root=$2
-state=$(mktemp -d /tmp/egressdiag-op-e2e.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  "$root/hack/testenv/down.sh" --state-dir "$state/plane" >/dev/null 2>&1 || true
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
-step() { echo "--- $*"; }
-
-"$root/hack/testenv/up.sh" --state-dir "$state/plane" >/dev/null
-# shellcheck disable=SC1091
-source "$state/plane/env"
-export KUBECONFIG
-k() { "$KUBECTL" "$@"; }
-
-# wait_for DESCRIPTION SECONDS COMMAND...: polls until COMMAND succeeds.
-wait_for() {
-  local what=$1 seconds=$2; shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || fail "timed out waiting for $what"
-    sleep 0.5
-  done
-}
-cond() { # cond NAME TYPE FIELD -> value of .status.conditions[type].FIELD
-  k get egd "$1" -n default -o jsonpath="{.status.conditions[?(@.type==\"$2\")].$3}"
-}
-cond_is() { [[ $(cond "$1" "$2" status) == "$3" ]]; }
-port_of() { # port_of LOGFILE MESSAGE
-  sed -n "s/.*\"msg\":\"$2\".*\"port\":\"\([0-9]*\)\".*/\1/p" "$1" | head -1
-}
-start_operator() { # start_operator NAME -> pid in pids, log in $state/NAME.log
-  "$operator" --kubeconfig "$KUBECONFIG" --namespace egressdiag-system \
-    --metrics-bind-address 127.0.0.1:0 --health-probe-bind-address 127.0.0.1:0 \
-    --leader-elect --identity "$1" --discovery-interval 1 --log-level debug \
-    >"$state/$1.log" 2>&1 &
-  pids+=($!)
-}
-metric() { # metric PORT NAME -> value
-  curl -sf "http://127.0.0.1:$1/metrics" | awk -v n="$2" '$1 == n {print $2}'
-}
-now() { date -u +%Y-%m-%dT%H:%M:%S.000000Z; }
-renew_leases() {
-  local t; t=$(now)
-  for node in "$@"; do
-    k patch lease -n egressdiag-system "egressdiag-probe-$node" --type=merge \
-      -p "{\"spec\":{\"renewTime\":\"$t\"}}" >/dev/null
-  done
-}
-events_of() { # events_of REASON -> count of events with that reason about default/test
-  k get events.events.k8s.io -n default -o json |
-    jq --arg r "$1" '[.items[] | select(.reason == $r and .regarding.name == "test")] | length'
-}
+# shellcheck source=tests/operator/controller/e2e_lib.sh
+source "$root/tests/operator/controller/e2e_lib.sh"
 
 step "operator starts with only our CRDs (no spidernet, no Azure) and serves health"
-k apply -f "$root/crds/egressdiag.io_egressdiagnoses.yaml" -f "$root/crds/egressdiag.io_egressnodereports.yaml" >/dev/null
-k wait --for=condition=Established crd --all --timeout=60s >/dev/null
-k create namespace egressdiag-system >/dev/null
+install_our_crds
 start_operator op-a
 wait_for "op-a health port" 30 grep -q 'serving health probes' "$state/op-a.log"
 health_a=$(port_of "$state/op-a.log" "serving health probes")
@@ -89,34 +34,8 @@ k wait --for=condition=Established crd --all --timeout=60s >/dev/null
 wait_for "op-a watching EgressPolicy" 30 grep -q '"msg":"watching optional kind","kind":"EgressPolicy"' "$state/op-a.log"
 
 step "seed objects with healthy statuses"
-k apply -f "$root/tests/operator/controller/testdata/spidernet-seed.yaml" >/dev/null
-patch_status() { k patch "$@" --subresource=status --type=merge >/dev/null; }
-for n in 1 2; do
-  patch_status node "node$n" -p "{\"status\":{\"addresses\":[{\"type\":\"InternalIP\",\"address\":\"10.6.1.2$n\"}],\"conditions\":[{\"type\":\"Ready\",\"status\":\"True\",\"reason\":\"KubeletReady\",\"message\":\"test\",\"lastHeartbeatTime\":\"$(date -u +%FT%TZ)\",\"lastTransitionTime\":\"$(date -u +%FT%TZ)\"}]}}"
-done
-patch_status ds -n kube-system egressgateway-agent -p '{"status":{"desiredNumberScheduled":2,"currentNumberScheduled":2,"numberReady":2,"numberAvailable":2,"updatedNumberScheduled":2,"numberMisscheduled":0}}'
-patch_status deploy -n kube-system egressgateway-controller -p '{"status":{"replicas":1,"readyReplicas":1,"availableReplicas":1,"conditions":[{"type":"Available","status":"True","reason":"MinimumReplicasAvailable","message":"test"}]}}'
-patch_status pod -n default visitor-1 -p '{"status":{"phase":"Running","podIP":"10.244.0.10","podIPs":[{"ip":"10.244.0.10"}]}}'
-patch_status pod -n default visitor-2 -p '{"status":{"phase":"Running","podIP":"10.244.1.11","podIPs":[{"ip":"10.244.1.11"}]}}'
-patch_status egressgateway default -p '{"status":{"nodeList":[{"name":"node1","status":"Ready"},{"name":"node2","status":"Ready","eips":[{"ipv4":"172.16.25.189","policies":[{"name":"test","namespace":"default"}]}]}]}}'
-patch_status egresspolicy -n default test -p '{"status":{"eip":{"ipv4":"172.16.25.189"},"node":"node2"}}'
-patch_status egresstunnel node1 -p '{"status":{"tunnel":{"ipv4":"192.200.142.89","mac":"66:c5:d6:cc:29:54","parent":{"name":"ens160","ipv4":"10.6.1.21"}},"phase":"Ready","mark":"0x2698ee37"}}'
-patch_status egresstunnel node2 -p '{"status":{"tunnel":{"ipv4":"192.200.201.40","mac":"66:66:41:3e:23:6b","parent":{"name":"ens160","ipv4":"10.6.1.22"}},"phase":"Ready","mark":"0x26b7b4e4"}}'
-for n in node1 node2; do
-  k create -f - >/dev/null <<YAML
-apiVersion: coordination.k8s.io/v1
-kind: Lease
-metadata: {name: egressdiag-probe-$n, namespace: egressdiag-system}
-spec: {holderIdentity: $n, leaseDurationSeconds: 40, renewTime: "$(now)"}
-YAML
-  k apply -f - >/dev/null <<YAML
-apiVersion: egressdiag.io/v1alpha1
-kind: EgressNodeReport
-metadata: {name: $n}
-spec: {}
-YAML
-  patch_status egressnodereport "$n" -p "{\"status\":{\"probeVersion\":\"0.1.0\",\"lastProbeTime\":\"$(date -u +%FT%TZ)\",\"targets\":[{\"target\":\"EgressPolicy/default/test\",\"findings\":[]}]}}"
-done
+seed_spidernet
+for n in node1 node2; do probe "$n" 40 EgressPolicy/default/test; done
 
 step "healthy target: Healthy=True, Ready=True, printer columns"
 k apply -f - >/dev/null <<'YAML'

@@ -137,6 +137,31 @@ TEST(CoverageTest, OnlyLiveExpectedNodesWithAnEntryReport) {
   }
 }
 
+TEST(CoverageTest, NodeReportAges) {
+  model::TargetRef target{"egressgateway.spidernet.io", "EgressPolicy", "test", "default"};
+  model::ObjectSet objects;
+  objects.egressNodeReports = {nodeReport("a", target, {}, at(10)),   // Lease renewed later
+                               nodeReport("b", target, {}, at(30))};  // report newer than Lease
+  objects.leases = {probeLease("a", at(40)), probeLease("b", at(20)),
+                    probeLease("c", at(50))};  // Lease only
+  for (const char* name : {"a", "old", "new"}) {
+    model::Node node;
+    node.metadata.name = name;
+    node.metadata.creationTimestamp = at(std::string(name) == "new" ? 35 : 1);
+    objects.nodes.push_back(node);
+  }
+  // Expected but never heard of: "old" is due since the diagnosis (at 5), "new" since the Node
+  // (at 35), "ghost" has no Node and no series; "a" is heard of, so its diagnosis time is moot.
+  std::map<std::string, model::Time> expectedSince = {
+      {"a", at(5)}, {"old", at(5)}, {"new", at(5)}, {"ghost", at(5)}};
+  auto ages = nodeReportAges(objects, expectedSince, at(60));
+  EXPECT_THAT(ages, ::testing::ElementsAre(::testing::Pair("a", 20.0), ::testing::Pair("b", 30.0),
+                                           ::testing::Pair("c", 10.0), ::testing::Pair("new", 25.0),
+                                           ::testing::Pair("old", 55.0)));
+  // A clock behind the Lease's: 0, never negative.
+  EXPECT_EQ(nodeReportAges(objects, {}, at(0)).at("c"), 0.0);
+}
+
 TEST(AutoDiagnoseTest, CreatesOneOwnedDiagnosisPerUncoveredTarget) {
   auto s = testing::healthySpidernet();
   s.state.objects.egressPolicies.push_back(s.state.objects.egressPolicies[0]);

@@ -1,0 +1,613 @@
+#include "node-probe/daemon/daemon.h"
+
+#include <prometheus/exposer.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+#include <signal.h>
+#include <sys/stat.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
+
+#include "node-probe/daemon/metrics.h"
+#include "node-probe/daemon/netlink_events.h"
+#include "node-probe/daemon/report.h"
+#include "operator/cache/object_cache.h"
+#include "operator/common/logging.h"
+#include "operator/controller/coverage.h"
+#include "operator/kube/discovery.h"
+#include "operator/kube/reflector.h"
+#include "operator/kube/typed.h"
+#include "operator/model/time.h"
+#include "operator/serving/counting_transport.h"
+#include "operator/serving/flags.h"
+#include "operator/serving/health_server.h"
+
+namespace egressdiag::daemon {
+namespace {
+
+using logging::log;
+using spdlog::level::level_enum;
+using Clock = std::chrono::steady_clock;
+
+constexpr auto kDebounce = std::chrono::milliseconds(50);
+constexpr auto kWriteRetry = std::chrono::seconds(5);
+constexpr auto kDefaultActiveInterval = std::chrono::seconds(30);
+constexpr auto kMinActiveInterval = std::chrono::seconds(5);
+constexpr auto kDiscoveryInterval = std::chrono::seconds(30);
+
+model::Time nowTime() {
+  return std::chrono::time_point_cast<std::chrono::microseconds>(
+      std::chrono::system_clock::now());
+}
+
+// The upstream kinds a node check reads; each is optional (its CRD may be missing).
+std::vector<model::ResourceType> upstreamKinds() {
+  using namespace model;
+  return {kEgressGateway,          kEgressPolicy,           kEgressClusterPolicy,
+          kEgressTunnel,           kEgressEndpointSlice,    kEgressClusterEndpointSlice,
+          kEgressClusterInfo,      kStaticGatewayConfiguration, kGatewayLBConfiguration,
+          kGatewayVMConfiguration, kGatewayStatus,          kPodEndpoint};
+}
+
+// Hash of the iptables saves and ipset members: the cheap change test of the poll.
+std::uint64_t mix(std::uint64_t h, std::string_view text) {
+  for (unsigned char c : text) {
+    h = (h ^ c) * 1099511628211ULL;  // FNV-1a
+  }
+  return (h ^ 0xff) * 1099511628211ULL;
+}
+
+class Probe {
+ public:
+  Probe(const RunOptions& options, kube::Client& client, ProbeMetrics& metrics)
+      : options_(options),
+        client_(client),
+        metrics_(metrics),
+        reader_(datapath::KernelDatapathReader::Paths{options.hostNetns, options.netnsDir,
+                                                      options.cniConfDir, "/proc/sys/net"}),
+        cache_(client),
+        watcher_([this](const std::string&) { trigger("netlink"); }) {}
+
+  void start() {
+    using namespace model;
+    auto changed = [this](const auto*, const auto&) {
+      ++objectsGeneration_;
+      trigger("objects");
+    };
+    cache_.add<Node>(kNode, "", "", changed);
+    cache_.add<Namespace>(kNamespace, "", "", changed);
+    cache_.add<Pod>(kPod, "", "spec.nodeName=" + options_.nodeName, changed);
+    // A diagnosis sets the echo URL and interval of the active checks: run them again now
+    // rather than at the next interval, so a new diagnosis gets its source-IP verdict at once.
+    cache_.add<EgressDiagnosis>(kEgressDiagnosis, "", "",
+                                [this](const EgressDiagnosis*, const EgressDiagnosis&) {
+                                  {
+                                    std::lock_guard lock(mutex_);
+                                    activeDirty_ = true;
+                                  }
+                                  wakeUp_.notify_all();
+                                });
+    cache_.add<EgressGateway>(kEgressGateway, "", "", changed);
+    cache_.add<EgressPolicy>(kEgressPolicy, "", "", changed);
+    cache_.add<EgressClusterPolicy>(kEgressClusterPolicy, "", "", changed);
+    cache_.add<EgressTunnel>(kEgressTunnel, "", "", changed);
+    cache_.add<EgressEndpointSlice>(kEgressEndpointSlice, "", "", changed);
+    cache_.add<EgressClusterEndpointSlice>(kEgressClusterEndpointSlice, "", "", changed);
+    cache_.add<EgressClusterInfo>(kEgressClusterInfo, "", "", changed);
+    cache_.add<StaticGatewayConfiguration>(kStaticGatewayConfiguration, "", "", changed);
+    cache_.add<GatewayLBConfiguration>(kGatewayLBConfiguration, "", "", changed);
+    cache_.add<GatewayVMConfiguration>(kGatewayVMConfiguration, "", "", changed);
+    cache_.add<GatewayStatus>(kGatewayStatus, "", "", changed);
+    cache_.add<PodEndpoint>(kPodEndpoint, "", "", changed);
+    for (const char* kind : {"Node", "Namespace", "Pod", "EgressDiagnosis"}) {
+      cache_.start(kind);
+    }
+    std::vector<kube::ResourceRef> wanted;
+    for (const auto& kind : upstreamKinds()) {
+      wanted.push_back(cache::refOf(kind));
+    }
+    discovery_ = std::make_unique<kube::ApiAvailabilityWatcher>(
+        client_, wanted, kDiscoveryInterval, [this](const kube::ResourceRef& ref, bool available) {
+          for (const auto& kind : upstreamKinds()) {
+            if (cache::refOf(kind) == ref && cache_.setAvailable(kind.kind, available)) {
+              ++objectsGeneration_;
+              trigger("objects");
+            }
+          }
+        });
+    discoveryThread_ = std::jthread([this](std::stop_token stop) { discovery_->run(stop); });
+    evaluator_ = std::jthread([this](std::stop_token stop) { evaluate(stop); });
+    leaseThread_ = std::jthread([this](std::stop_token stop) { renewLeases(stop); });
+  }
+
+  void stop() {
+    evaluator_.request_stop();
+    wakeUp_.notify_all();
+    leaseThread_.request_stop();
+    discoveryThread_.request_stop();
+  }
+
+  // Ready once this process has written (or tried to write) its first evaluation.
+  bool ready() const { return evaluated_.load(); }
+
+ private:
+  void trigger(const char* why) {
+    {
+      std::lock_guard lock(mutex_);
+      if (!dirty_) {
+        dirtyReason_ = why;
+      }
+      dirty_ = true;
+    }
+    wakeUp_.notify_all();
+  }
+
+  bool waitForCaches(std::stop_token stop) {
+    while (!stop.stop_requested()) {
+      if (discovery_->settled() && cache_.synced()) {
+        return true;
+      }
+      kube::sleepFor(std::chrono::milliseconds(100), stop);
+    }
+    return false;
+  }
+
+  model::ObjectSet objects() const {
+    model::ObjectSet objects;
+    cache_.fill(objects);
+    return objects;
+  }
+
+  // The previous report (kept across restarts: `since` and the verdict stay until replaced).
+  void loadPreviousReport() {
+    auto existing = kube::getAs<model::EgressNodeReport>(
+        client_, cache::refOf(model::kEgressNodeReport), "", options_.nodeName,
+        [](const rapidjson::Value& v) { return model::decode<model::EgressNodeReport>(v); });
+    if (existing) {
+      reportExists_ = true;
+      previous_ = existing->status;
+    } else if (existing.error().reason != kube::ApiReason::NotFound) {
+      log(level_enum::warn, "cannot read the previous report",
+          {{"node", options_.nodeName}, {"error", existing.error().describe()}});
+    }
+  }
+
+  std::uint64_t fingerprint(const std::vector<std::string>& named) {
+    datapath::ReadOptions read;
+    read.netlink = false;
+    read.sysctls = false;
+    read.wireguard = false;
+    std::uint64_t h = 14695981039346656037ULL;
+    std::vector<datapath::NetnsRef> refs{datapath::NetnsRef::host()};
+    for (const auto& n : named) {
+      refs.push_back(datapath::NetnsRef::named(n));
+    }
+    for (const auto& ref : refs) {
+      auto snap = reader_.readNetns(ref, read);
+      if (!snap) {
+        h = mix(h, snap.error().message);
+        continue;
+      }
+      if (snap->iptables) {
+        for (const auto& save : snap->iptables->saves) {
+          h = mix(h, std::to_string(save.rawHash));
+        }
+      } else {
+        h = mix(h, snap->iptables.error().message);
+      }
+      if (snap->ipsets) {
+        for (const auto& set : *snap->ipsets) {
+          h = mix(h, set.name);
+          for (const auto& member : set.members) {
+            h = mix(h, member);
+          }
+        }
+      } else {
+        h = mix(h, snap->ipsets.error().message);
+      }
+    }
+    return h;
+  }
+
+  void runPassive(const model::ObjectSet& objects, const std::string& trigger) {
+    runner::PassiveOptions passiveOptions;
+    passiveOptions.timeout = options_.activeTimeout;
+    passiveOptions.wireguardUapiDir = options_.wireguardDir;
+    passive_ = runner::passiveChecks(objects, options_.nodeName, reader_, passiveOptions);
+    metrics_.observeSnapshot(passive_.snapshotSeconds);
+    metrics_.countEvaluation(trigger);
+    for (const auto& check : drift_.update(passive_.results, objectsGeneration_.load())) {
+      metrics_.countDriftRepair(check);
+      log(level_enum::info, "check healed without an object change", {{"check", check}});
+    }
+    watchNamespaces();
+  }
+
+  void runActive(const model::ObjectSet& objects) {
+    auto echo = [&](const model::TargetRef& target) -> std::optional<runner::EchoEndpoint> {
+      for (const auto& d : objects.egressDiagnoses) {
+        const auto& ref = d.spec.targetRef;
+        std::string ns = ref.namespace_.empty() ? d.metadata.namespace_ : ref.namespace_;
+        bool clusterScoped = target.kind == "EgressClusterPolicy";
+        if (!d.spec.probe || d.spec.probe->url.empty() || ref.kind != target.kind ||
+            ref.name != target.name || (!clusterScoped && ns != target.namespace_)) {
+          continue;
+        }
+        runner::EchoEndpoint endpoint{d.spec.probe->url, options_.activeTimeout};
+        if (d.spec.probe->timeout) {
+          endpoint.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+              *d.spec.probe->timeout);
+        }
+        return endpoint;
+      }
+      return std::nullopt;
+    };
+    active_ = runner::activeChecks(objects, options_.nodeName, reader_, echo,
+                                   options_.activeTimeout);
+    metrics_.recordActive(active_.observed);
+    metrics_.countEvaluation("active");
+    for (const auto& check : drift_.update(active_.results, objectsGeneration_.load())) {
+      metrics_.countDriftRepair(check);
+    }
+  }
+
+  std::chrono::seconds activeInterval(const model::ObjectSet& objects) const {
+    std::chrono::seconds interval = kDefaultActiveInterval;
+    bool any = false;
+    for (const auto& d : objects.egressDiagnoses) {
+      auto s = std::chrono::duration_cast<std::chrono::seconds>(d.spec.interval);
+      interval = any ? std::min(interval, s) : s;
+      any = true;
+    }
+    return std::max(interval, std::chrono::seconds(kMinActiveInterval));
+  }
+
+  // One rtnetlink subscription per namespace the checks read. A key carries the namespace's
+  // inode: a namespace deleted and created again under the same name (a restarted gateway)
+  // gets a new subscription, since the old socket stays bound to the dead namespace.
+  void watchNamespaces() {
+    std::vector<datapath::NetnsRef> refs{datapath::NetnsRef::host()};
+    for (const auto& n : passive_.namedNetns) {
+      refs.push_back(datapath::NetnsRef::named(n));
+    }
+    std::set<std::string> wanted;
+    auto have = watcher_.keys();
+    for (const auto& ref : refs) {
+      auto exec = reader_.executorFor(ref);
+      std::string path = datapath::netnsPath(exec.ref(), options_.netnsDir);
+      struct stat st {};
+      if (::stat(path.empty() ? "/proc/self/ns/net" : path.c_str(), &st) != 0) {
+        continue;  // gone: the checks report it; polling covers the rest
+      }
+      std::string key = ref.describe() + "@" + std::to_string(st.st_ino);
+      wanted.insert(key);
+      if (have.contains(key)) {
+        continue;
+      }
+      auto fd = exec.run([] { return openRouteEventSocket(); });
+      if (fd && *fd) {
+        watcher_.watch(key, **fd);
+      } else {
+        wanted.erase(key);
+        log(level_enum::warn, "cannot subscribe to kernel changes; relying on polling",
+            {{"netns", ref.describe()},
+             {"error", fd ? (*fd).error().message : fd.error().message}});
+      }
+    }
+    watcher_.retain(wanted);
+  }
+
+  // The findings of the latest passive and active runs, per flavour in passive order.
+  std::vector<runner::FlavourFindings> combined() const {
+    std::vector<runner::FlavourFindings> out = passive_.results;
+    for (const auto& run : active_.results) {
+      auto it = std::find_if(out.begin(), out.end(),
+                             [&](const auto& r) { return r.flavour == run.flavour; });
+      if (it == out.end()) {
+        out.push_back(run);
+      } else {
+        it->findings.insert(it->findings.end(), run.findings.begin(), run.findings.end());
+      }
+    }
+    return out;
+  }
+
+  void publish(const model::ObjectSet& objects) {
+    auto findings = combined();
+    metrics_.setCheckResults(findings);
+    metrics_.setLastEvaluation(
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
+            .count());
+    auto report = buildReport(
+        options_.nodeName, findings, previous_ ? &*previous_ : nullptr, nowTime(),
+        std::chrono::milliseconds(static_cast<std::int64_t>(passive_.snapshotSeconds * 1000)),
+        EGRESSDIAG_VERSION);
+    for (const auto& node : objects.nodes) {
+      if (node.metadata.name == options_.nodeName && !node.metadata.uid.empty()) {
+        report.metadata.ownerReferences.push_back(
+            {"v1", "Node", node.metadata.name, node.metadata.uid, false});
+      }
+    }
+    if (!written_ || !sameResults(report.status, written_->status)) {
+      pending_ = std::move(report);
+    }
+    if (pending_ && Clock::now() >= nextWriteAttempt_) {
+      writeReport();
+    }
+    evaluated_ = true;
+  }
+
+  void writeReport() {
+    const std::string body = model::toJson(*pending_);
+    auto ref = cache::refOf(model::kEgressNodeReport);
+    if (!reportExists_) {
+      auto created = client_.create(ref, "", body);
+      if (created || created.error().reason == kube::ApiReason::AlreadyExists) {
+        reportExists_ = true;
+      } else {
+        writeFailed("create", created.error().describe());
+        return;
+      }
+    }
+    kube::PatchOptions patch;
+    patch.subresource = "status";
+    patch.fieldManager = "egressdiag-probe";
+    auto patched = client_.patch(ref, "", options_.nodeName, kube::PatchType::Merge, body, patch);
+    if (!patched) {
+      if (patched.error().reason == kube::ApiReason::NotFound) {
+        reportExists_ = false;  // deleted under us: create it again next time
+      }
+      writeFailed("status patch", patched.error().describe());
+      return;
+    }
+    metrics_.countReportWrite(true);
+    log(level_enum::info, "report written",
+        {{"node", options_.nodeName},
+         {"fail", std::to_string(pending_->status.counts.fail)},
+         {"unknown", std::to_string(pending_->status.counts.unknown)},
+         {"pass", std::to_string(pending_->status.counts.pass)}});
+    previous_ = pending_->status;
+    written_ = std::move(pending_);
+    pending_.reset();
+    firstWritten_ = true;
+  }
+
+  void writeFailed(const char* step, const std::string& error) {
+    metrics_.countReportWrite(false);
+    nextWriteAttempt_ = Clock::now() + kWriteRetry;
+    log(level_enum::warn, "cannot write the report; will retry",
+        {{"node", options_.nodeName}, {"step", step}, {"error", error}});
+  }
+
+  void evaluate(std::stop_token stop) {
+    if (!waitForCaches(stop)) {
+      return;
+    }
+    loadPreviousReport();
+    auto objects = this->objects();
+    {
+      std::lock_guard lock(mutex_);
+      dirty_ = false;
+    }
+    lastFingerprint_ = fingerprint({});
+    runPassive(objects, "start");
+    lastFingerprint_ = fingerprint(passive_.namedNetns);
+    runActive(objects);
+    publish(objects);
+    auto nextPoll = Clock::now() + options_.pollInterval;
+    auto nextActive = Clock::now() + activeInterval(objects);
+    while (!stop.stop_requested()) {
+      std::string reason;
+      bool activeNow = false;
+      {
+        std::unique_lock lock(mutex_);
+        auto deadline = std::min(nextPoll, nextActive);
+        if (pending_) {
+          deadline = std::min(deadline, nextWriteAttempt_);
+        }
+        wakeUp_.wait_until(lock, deadline,
+                           [&] { return dirty_ || activeDirty_ || stop.stop_requested(); });
+        if (stop.stop_requested()) {
+          return;
+        }
+        if (dirty_) {
+          // Coalesce a burst (a route flush is hundreds of messages) into one evaluation.
+          lock.unlock();
+          std::this_thread::sleep_for(kDebounce);
+          lock.lock();
+          reason = dirtyReason_;
+          dirty_ = false;
+        }
+        activeNow = std::exchange(activeDirty_, false);
+      }
+      objects = this->objects();
+      auto now = Clock::now();
+      if (!reason.empty()) {
+        runPassive(objects, reason);
+      } else if (now >= nextPoll) {
+        auto fp = fingerprint(passive_.namedNetns);
+        if (fp != lastFingerprint_) {
+          lastFingerprint_ = fp;
+          runPassive(objects, "poll");
+        }
+        nextPoll = now + options_.pollInterval;
+      }
+      if (now >= nextActive || activeNow) {
+        runActive(objects);
+        nextActive = Clock::now() + activeInterval(objects);
+      }
+      publish(objects);
+    }
+  }
+
+  std::string leaseJson(bool create) const {
+    rapidjson::StringBuffer buffer;
+    rapidjson::Writer<rapidjson::StringBuffer> w(buffer);
+    std::string name = std::string(controller::kProbeLeasePrefix) + options_.nodeName;
+    auto now = model::formatMicroTime(nowTime());
+    w.StartObject();
+    if (create) {
+      w.Key("apiVersion");
+      w.String("coordination.k8s.io/v1");
+      w.Key("kind");
+      w.String("Lease");
+      w.Key("metadata");
+      w.StartObject();
+      w.Key("name");
+      w.String(name.c_str());
+      w.Key("namespace");
+      w.String(options_.ns.c_str());
+      w.EndObject();
+    }
+    w.Key("spec");
+    w.StartObject();
+    w.Key("holderIdentity");
+    w.String(options_.nodeName.c_str());
+    w.Key("leaseDurationSeconds");
+    w.Int64(options_.leaseDuration.count());
+    if (create) {
+      w.Key("acquireTime");
+      w.String(now.c_str());
+    }
+    w.Key("renewTime");
+    w.String(now.c_str());
+    w.EndObject();
+    w.EndObject();
+    return std::string(buffer.GetString(), buffer.GetSize());
+  }
+
+  // Liveness for the operator. Renewals start only after this process' first report, so a
+  // restarted probe never vouches for a report it has not evaluated.
+  void renewLeases(std::stop_token stop) {
+    auto period = std::chrono::duration_cast<std::chrono::milliseconds>(options_.leaseDuration) / 3;
+    auto ref = cache::refOf(model::kLease);
+    std::string name = std::string(controller::kProbeLeasePrefix) + options_.nodeName;
+    while (!stop.stop_requested()) {
+      if (!firstWritten_.load()) {
+        kube::sleepFor(std::chrono::milliseconds(200), stop);
+        continue;
+      }
+      auto renewed =
+          client_.patch(ref, options_.ns, name, kube::PatchType::Merge, leaseJson(false), {});
+      if (!renewed && renewed.error().reason == kube::ApiReason::NotFound) {
+        auto created = client_.create(ref, options_.ns, leaseJson(true));
+        if (!created) {
+          log(level_enum::warn, "cannot create the probe Lease",
+              {{"namespace", options_.ns}, {"name", name}, {"error", created.error().describe()}});
+        }
+      } else if (!renewed) {
+        log(level_enum::warn, "cannot renew the probe Lease",
+            {{"namespace", options_.ns}, {"name", name}, {"error", renewed.error().describe()}});
+      }
+      kube::sleepFor(renewed ? period : std::chrono::milliseconds(2000), stop);
+    }
+  }
+
+  const RunOptions& options_;
+  kube::Client& client_;
+  ProbeMetrics& metrics_;
+
+  // Declared before the sources of triggers below, so those (informer and netlink threads
+  // calling trigger()) are stopped before these are destroyed.
+  std::mutex mutex_;
+  std::condition_variable wakeUp_;
+  bool dirty_ = false;
+  std::string dirtyReason_;
+  bool activeDirty_ = false;
+  std::atomic<std::uint64_t> objectsGeneration_{0};
+
+  datapath::KernelDatapathReader reader_;
+  cache::ObjectCache cache_;
+  NetlinkWatcher watcher_;
+  std::unique_ptr<kube::ApiAvailabilityWatcher> discovery_;
+
+  // Evaluator thread only.
+  runner::PassiveRun passive_;
+  runner::ActiveRun active_;
+  DriftTracker drift_;
+  std::uint64_t lastFingerprint_ = 0;
+  bool reportExists_ = false;
+  std::optional<model::EgressNodeReportStatus> previous_;
+  std::optional<model::EgressNodeReport> written_;
+  std::optional<model::EgressNodeReport> pending_;
+  Clock::time_point nextWriteAttempt_{};
+  std::atomic<bool> evaluated_{false};
+  std::atomic<bool> firstWritten_{false};
+
+  std::jthread discoveryThread_;
+  std::jthread evaluator_;
+  std::jthread leaseThread_;
+};
+
+}  // namespace
+
+int runDaemon(const RunOptions& options) {
+  auto config = kube::resolveConfig(options.kubeconfig);
+  if (!config) {
+    log(level_enum::err, "no Kubernetes configuration", {{"error", config.error().message}});
+    return 2;
+  }
+  ProbeMetrics metrics;
+  kube::ClientOptions clientOptions;
+  auto transport = kube::Transport::create(*config, clientOptions.transport);
+  if (!transport) {
+    log(level_enum::err, "cannot build the API transport", {{"error", transport.error().message}});
+    return 2;
+  }
+  kube::Client client(std::make_unique<serving::CountingTransport>(
+                          std::move(*transport),
+                          [&metrics](const std::string& verb, int code) {
+                            metrics.countApiRequest(verb, code);
+                          }),
+                      clientOptions);
+  log(level_enum::info, "starting",
+      {{"version", EGRESSDIAG_VERSION},
+       {"node", options.nodeName},
+       {"server", config->origin},
+       {"hostNetns", options.hostNetns.empty() ? std::string("own") : options.hostNetns}});
+
+  std::unique_ptr<prometheus::Exposer> exposer;
+  if (auto bind = serving::parseBindAddress(options.metricsBindAddress); bind && *bind) {
+    try {
+      exposer = std::make_unique<prometheus::Exposer>((*bind)->first + ":" +
+                                                      std::to_string((*bind)->second));
+    } catch (const std::exception& e) {
+      log(level_enum::err, "cannot serve metrics",
+          {{"address", options.metricsBindAddress}, {"error", e.what()}});
+      return 2;
+    }
+    exposer->RegisterCollectable(metrics.registry());
+    log(level_enum::info, "serving metrics",
+        {{"port", std::to_string(exposer->GetListeningPorts().at(0))}});
+  }
+
+  Probe probe(options, client, metrics);
+  std::unique_ptr<serving::HealthServer> health;
+  if (auto bind = serving::parseBindAddress(options.healthProbeBindAddress); bind && *bind) {
+    auto started = serving::HealthServer::start((*bind)->first, (*bind)->second,
+                                                [&probe] { return probe.ready(); });
+    if (!started) {
+      log(level_enum::err, "cannot serve health probes", {{"error", started.error().message}});
+      return 2;
+    }
+    health = std::move(*started);
+    log(level_enum::info, "serving health probes", {{"port", std::to_string(health->port())}});
+  }
+  probe.start();
+
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  int received = 0;
+  sigwait(&signals, &received);
+  log(level_enum::info, "shutting down", {{"signal", std::to_string(received)}});
+  probe.stop();
+  return 0;
+}
+
+}  // namespace egressdiag::daemon
