@@ -71,6 +71,7 @@ finish() {
     if ((keep)); then
       step "left running (--keep)"
       say "export KUBECONFIG=$KUBECONFIG"
+      say "alias kubectl=$KUBECTL   # a kubectl matching the control plane"
       say "kubectl get egressdiagnosis -A     # or: kubectl get egd -A -o wide"
       say "kubectl get egressnodereports      # one per node, written by its probe"
       say "hack/lab/fault.sh --list; hack/lab/fault.sh NAME; hack/lab/repair.sh"
@@ -138,7 +139,7 @@ set -e
 cluster_started=1
 ok "up in $(elapsed "$t") s"
 eval "$("$cluster" env | sed 's/^/export /')"
-# Low-latency reads for the timing loop: the API directly, with the admin certificate.
+# Direct API reads with the admin certificate, for polling and the timing watches.
 eval "$(grep -E '^TESTENV_(SERVER|CA|ADMIN_CERT|ADMIN_KEY)=' "$EGRESSDIAG_TESTENV_DIR/env")"
 api() {
   curl -fsS --max-time 2 --cacert "$TESTENV_CA" --cert "$TESTENV_ADMIN_CERT" \
@@ -151,9 +152,24 @@ healthy_of() {
   api "/apis/egressdiag.io/v1alpha1/namespaces/${1%%/*}/egressdiagnoses/${1#*/}" 2>/dev/null |
     jq -r '[.status.conditions[]? | select(.type == "Healthy") | .status][0] // ""'
 }
-report_rv() {
-  api "/apis/egressdiag.io/v1alpha1/egressnodereports/$1" 2>/dev/null |
-    jq -r '.metadata.resourceVersion // ""'
+# first_event COLLECTION_URL NAME JQ_FILTER READY_FILE: watches one object and prints the time
+# the first event matching JQ_FILTER arrived (fails if none did within the timeout). A watch
+# without resourceVersion starts with the object's current state (ADDED): READY_FILE is created
+# then, so the caller knows the watch is live before changing anything.
+first_event() {
+  local line
+  while read -r line; do
+    if [[ ! -e $4 ]]; then
+      : >"$4"
+      continue
+    fi
+    if jq -e "$3" >/dev/null 2>&1 <<<"$line"; then
+      echo "$EPOCHREALTIME"
+      return 0
+    fi
+  done < <(curl -sSN --max-time "$timeout" --cacert "$TESTENV_CA" --cert "$TESTENV_ADMIN_CERT" \
+    --key "$TESTENV_ADMIN_KEY" "$TESTENV_SERVER$1?watch=1&fieldSelector=metadata.name%3D$2")
+  return 1
 }
 all_diagnoses() {
   api /apis/egressdiag.io/v1alpha1/egressdiagnoses |
@@ -212,21 +228,39 @@ target=$(kubectl get -f "$EGRESSDIAG_CLUSTER_DIR/samples/$fault_flavour.yaml" \
 step "break it: $fault on $fault_node (hack/lab/fault.sh $fault)"
 say "change: $fault_change"
 say "effect: $fault_effect"
-rv0=$(report_rv "$fault_node")
+# Timed with watches opened before the fault: each records when its first matching event
+# arrives, so polling gaps add nothing (the report and the condition can change within 0.1 s).
+ns=${target%%/*} name=${target#*/}
+egd_url=/apis/egressdiag.io/v1alpha1/namespaces/$ns/egressdiagnoses
+report_url=/apis/egressdiag.io/v1alpha1/egressnodereports
+tmp=$(mktemp -d /tmp/egressdiag-demo.XXXXXX)
+first_event "$report_url" "$fault_node" '.type == "MODIFIED"' "$tmp/report.ready" \
+  >"$tmp/report" &
+watch_report=$!
+first_event "$egd_url" "$name" '.type == "MODIFIED" and
+  ([.object.status.conditions[]? | select(.type == "Healthy") | .status][0] == "False")' \
+  "$tmp/flip.ready" >"$tmp/flip" &
+watch_flip=$!
+for _ in $(seq 1 200); do
+  [[ -e $tmp/report.ready && -e $tmp/flip.ready ]] && break
+  sleep 0.05
+done
 t_fault=$EPOCHREALTIME
 out=$(hack/lab/fault.sh "$fault" 2>&1) || die "fault.sh $fault failed: $out"
-t_report="" t_flip=""
-deadline=$((SECONDS + timeout))
-while [[ -z $t_flip ]]; do
-  now=$EPOCHREALTIME
-  if [[ -z $t_report && $(report_rv "$fault_node") != "$rv0" ]]; then t_report=$now; fi
-  if [[ $(healthy_of "$target") == False ]]; then t_flip=$now; fi
-  if ((SECONDS >= deadline)); then
-    show kubectl get egressdiagnosis -A -o wide
-    die "$target did not turn Healthy=False within $timeout s"
-  fi
-  [[ -n $t_flip ]] || sleep 0.05
+if ! wait "$watch_flip"; then
+  show kubectl get egressdiagnosis -A -o wide
+  die "$target did not turn Healthy=False within $timeout s"
+fi
+t_flip=$(cat "$tmp/flip")
+# The report changes before the condition can; give its watch a moment, never the timeout.
+for _ in $(seq 1 40); do
+  kill -0 "$watch_report" 2>/dev/null || break
+  sleep 0.05
 done
+kill "$watch_report" 2>/dev/null || true
+t_report=""
+if wait "$watch_report" 2>/dev/null; then t_report=$(cat "$tmp/report"); fi
+rm -rf "$tmp"
 detect=$(awk -v a="$t_fault" -v b="$t_flip" 'BEGIN { printf "%.2f", b - a }')
 report=""
 [[ -z $t_report ]] ||

@@ -84,7 +84,12 @@ class Probe {
     // A diagnosis sets the echo URL and interval of the active checks: run them again now
     // rather than at the next interval, so a new diagnosis gets its source-IP verdict at once.
     cache_.add<EgressDiagnosis>(kEgressDiagnosis, "", "",
-                                [this](const EgressDiagnosis*, const EgressDiagnosis&) {
+                                [this](const EgressDiagnosis* before, const EgressDiagnosis& d) {
+                                  // Status writes (the operator's, every verdict change) are
+                                  // no reason to probe again; a new or changed spec is.
+                                  if (before != nullptr && before->spec == d.spec) {
+                                    return;
+                                  }
                                   {
                                     std::lock_guard lock(mutex_);
                                     activeDirty_ = true;
@@ -125,8 +130,18 @@ class Probe {
   }
 
   void stop() {
+    auto wake = [this] {
+      // Under the lock, so a waiter between its predicate check and its wait cannot miss it.
+      std::lock_guard lock(mutex_);
+      wakeUp_.notify_all();
+    };
     evaluator_.request_stop();
-    wakeUp_.notify_all();
+    wake();
+    if (evaluator_.joinable()) {
+      evaluator_.join();  // it starts activeThread_: join it before touching that one
+    }
+    activeThread_.request_stop();
+    wake();
     leaseThread_.request_stop();
     discoveryThread_.request_stop();
   }
@@ -213,21 +228,20 @@ class Probe {
     return h;
   }
 
-  void runPassive(const model::ObjectSet& objects, const std::string& trigger) {
+  runner::PassiveRun runPassive(const model::ObjectSet& objects, const std::string& trigger) {
     runner::PassiveOptions passiveOptions;
     passiveOptions.timeout = options_.activeTimeout;
     passiveOptions.wireguardUapiDir = options_.wireguardDir;
-    passive_ = runner::passiveChecks(objects, options_.nodeName, reader_, passiveOptions);
-    metrics_.observeSnapshot(passive_.snapshotSeconds);
+    auto run = runner::passiveChecks(objects, options_.nodeName, reader_, passiveOptions);
+    metrics_.observeSnapshot(run.snapshotSeconds);
     metrics_.countEvaluation(trigger);
-    for (const auto& check : drift_.update(passive_.results, objectsGeneration_.load())) {
-      metrics_.countDriftRepair(check);
-      log(level_enum::info, "check healed without an object change", {{"check", check}});
-    }
+    countDrift(run.results);
+    namedNetns_ = run.namedNetns;
     watchNamespaces();
+    return run;
   }
 
-  void runActive(const model::ObjectSet& objects) {
+  runner::ActiveRun runActive(const model::ObjectSet& objects) {
     auto echo = [&](const model::TargetRef& target) -> std::optional<runner::EchoEndpoint> {
       for (const auto& d : objects.egressDiagnoses) {
         const auto& ref = d.spec.targetRef;
@@ -246,12 +260,19 @@ class Probe {
       }
       return std::nullopt;
     };
-    active_ = runner::activeChecks(objects, options_.nodeName, reader_, echo,
-                                   options_.activeTimeout);
-    metrics_.recordActive(active_.observed);
+    auto run = runner::activeChecks(objects, options_.nodeName, reader_, echo,
+                                    options_.activeTimeout);
+    metrics_.recordActive(run.observed);
     metrics_.countEvaluation("active");
-    for (const auto& check : drift_.update(active_.results, objectsGeneration_.load())) {
+    countDrift(run.results);
+    return run;
+  }
+
+  void countDrift(const std::vector<runner::FlavourFindings>& findings) {
+    std::lock_guard lock(driftMutex_);
+    for (const auto& check : drift_.update(findings, objectsGeneration_.load())) {
       metrics_.countDriftRepair(check);
+      log(level_enum::info, "check healed without an object change", {{"check", check}});
     }
   }
 
@@ -271,7 +292,7 @@ class Probe {
   // gets a new subscription, since the old socket stays bound to the dead namespace.
   void watchNamespaces() {
     std::vector<datapath::NetnsRef> refs{datapath::NetnsRef::host()};
-    for (const auto& n : passive_.namedNetns) {
+    for (const auto& n : namedNetns_) {
       refs.push_back(datapath::NetnsRef::named(n));
     }
     std::set<std::string> wanted;
@@ -338,6 +359,7 @@ class Probe {
     if (pending_ && Clock::now() >= nextWriteAttempt_) {
       writeReport();
     }
+    pendingWrite_ = pending_.has_value();
     evaluated_ = true;
   }
 
@@ -383,6 +405,9 @@ class Probe {
         {{"node", options_.nodeName}, {"step", step}, {"error", error}});
   }
 
+  // The passive loop: kernel events, object changes and the iptables/ipset poll. Active checks
+  // (pings and echo requests that may wait for timeouts while egress is broken) run on their
+  // own thread, so they never delay a passive verdict.
   void evaluate(std::stop_token stop) {
     if (!waitForCaches(stop)) {
       return;
@@ -392,25 +417,29 @@ class Probe {
     {
       std::lock_guard lock(mutex_);
       dirty_ = false;
+      activeDirty_ = false;
     }
     lastFingerprint_ = fingerprint({});
-    runPassive(objects, "start");
-    lastFingerprint_ = fingerprint(passive_.namedNetns);
-    runActive(objects);
-    publish(objects);
+    auto passive = runPassive(objects, "start");
+    lastFingerprint_ = fingerprint(passive.namedNetns);
+    auto active = runActive(objects);
+    {
+      std::lock_guard lock(resultsMutex_);
+      passive_ = std::move(passive);
+      active_ = std::move(active);
+      publish(objects);
+    }
+    activeThread_ = std::jthread([this](std::stop_token s) { activeLoop(s); });
     auto nextPoll = Clock::now() + options_.pollInterval;
-    auto nextActive = Clock::now() + activeInterval(objects);
     while (!stop.stop_requested()) {
       std::string reason;
-      bool activeNow = false;
       {
         std::unique_lock lock(mutex_);
-        auto deadline = std::min(nextPoll, nextActive);
-        if (pending_) {
-          deadline = std::min(deadline, nextWriteAttempt_);
+        auto deadline = nextPoll;
+        if (pendingWrite_.load()) {
+          deadline = std::min(deadline, Clock::now() + kWriteRetry);
         }
-        wakeUp_.wait_until(lock, deadline,
-                           [&] { return dirty_ || activeDirty_ || stop.stop_requested(); });
+        wakeUp_.wait_until(lock, deadline, [&] { return dirty_ || stop.stop_requested(); });
         if (stop.stop_requested()) {
           return;
         }
@@ -422,24 +451,45 @@ class Probe {
           reason = dirtyReason_;
           dirty_ = false;
         }
-        activeNow = std::exchange(activeDirty_, false);
       }
       objects = this->objects();
       auto now = Clock::now();
+      std::optional<runner::PassiveRun> passiveRun;
       if (!reason.empty()) {
-        runPassive(objects, reason);
+        passiveRun = runPassive(objects, reason);
       } else if (now >= nextPoll) {
-        auto fp = fingerprint(passive_.namedNetns);
+        auto fp = fingerprint(namedNetns_);
         if (fp != lastFingerprint_) {
           lastFingerprint_ = fp;
-          runPassive(objects, "poll");
+          passiveRun = runPassive(objects, "poll");
         }
         nextPoll = now + options_.pollInterval;
       }
-      if (now >= nextActive || activeNow) {
-        runActive(objects);
-        nextActive = Clock::now() + activeInterval(objects);
+      std::lock_guard lock(resultsMutex_);
+      if (passiveRun) {
+        passive_ = std::move(*passiveRun);
       }
+      publish(objects);
+    }
+  }
+
+  void activeLoop(std::stop_token stop) {
+    auto nextActive = Clock::now() + activeInterval(this->objects());
+    while (!stop.stop_requested()) {
+      {
+        std::unique_lock lock(mutex_);
+        wakeUp_.wait_until(lock, nextActive,
+                           [&] { return activeDirty_ || stop.stop_requested(); });
+        if (stop.stop_requested()) {
+          return;
+        }
+        activeDirty_ = false;
+      }
+      auto objects = this->objects();
+      auto active = runActive(objects);
+      nextActive = Clock::now() + activeInterval(objects);
+      std::lock_guard lock(resultsMutex_);
+      active_ = std::move(active);
       publish(objects);
     }
   }
@@ -525,21 +575,29 @@ class Probe {
   NetlinkWatcher watcher_;
   std::unique_ptr<kube::ApiAvailabilityWatcher> discovery_;
 
-  // Evaluator thread only.
+  // Passive loop only.
+  std::uint64_t lastFingerprint_ = 0;
+  std::vector<std::string> namedNetns_;
+
+  std::mutex driftMutex_;
+  DriftTracker drift_;
+
+  // The latest results and the report state; publish() runs under resultsMutex_.
+  std::mutex resultsMutex_;
   runner::PassiveRun passive_;
   runner::ActiveRun active_;
-  DriftTracker drift_;
-  std::uint64_t lastFingerprint_ = 0;
   bool reportExists_ = false;
   std::optional<model::EgressNodeReportStatus> previous_;
   std::optional<model::EgressNodeReport> written_;
   std::optional<model::EgressNodeReport> pending_;
   Clock::time_point nextWriteAttempt_{};
+  std::atomic<bool> pendingWrite_{false};
   std::atomic<bool> evaluated_{false};
   std::atomic<bool> firstWritten_{false};
 
   std::jthread discoveryThread_;
   std::jthread evaluator_;
+  std::jthread activeThread_;  // started by evaluator_ after the first evaluation
   std::jthread leaseThread_;
 };
 

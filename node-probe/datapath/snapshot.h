@@ -144,8 +144,8 @@ struct FdbEntry {
 
 struct IpsetSet {
   std::string name;
-  std::string type;        // "hash:net", "hash:ip", ...
-  std::string family;      // "inet" or "inet6" (from the create options; "inet" by default)
+  std::string type;    // "hash:net", "hash:ip", ...
+  std::string family;  // "inet" or "inet6" (from the create options; "inet" by default)
   // `create ...` line (save form; the kernel reader rebuilds it from the set's header) or the
   // header block (list form)
   std::string createLine;

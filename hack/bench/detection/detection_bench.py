@@ -64,6 +64,9 @@ class Watch(threading.Thread):
             buf = ""
             obj = event.get("object", {})
             name = obj.get("metadata", {}).get("name", "")
+            if os.environ.get("BENCH_DEBUG"):
+                print("   %.3f event %s %s" % (time.monotonic(), event.get("type"), name),
+                      file=sys.stderr, flush=True)
             with self.cond:
                 if event.get("type") == "DELETED":
                     self.objects.pop(name, None)
@@ -184,6 +187,8 @@ def main():
             subprocess.run([os.path.join(LAB, "fault.sh"), name], check=True,
                            capture_output=True)
             t0 = time.monotonic()
+            if os.environ.get("BENCH_DEBUG"):
+                print("   %.3f injected" % t0, file=sys.stderr, flush=True)
             t_report = wait_for(cond, lambda: check in failing_checks(
                 reports.objects.get(node, {})), 60)
             t_cond = wait_for(cond, lambda: healthy(diags.objects.get(args.diagnosis, {}))

@@ -11,8 +11,12 @@ if [[ ${1:-} == --build-dir ]]; then
   build=$2
   shift 2
 fi
+export EGRESSDIAG_CLUSTER_DIR
+EGRESSDIAG_CLUSTER_DIR=$(mktemp -d /tmp/egressdiag-detection-bench.XXXXXX)
+# Below the kernel's ephemeral port range (32768+), so no client connection holds them.
+export EGRESSDIAG_CLUSTER_PORT_BASE=${EGRESSDIAG_CLUSTER_PORT_BASE:-30700}
 "$repo/hack/lab/cluster.sh" up --labs spidernet --samples --build-dir "$build" >&2
-trap '"$repo/hack/lab/cluster.sh" down >&2' EXIT
+trap '"$repo/hack/lab/cluster.sh" down >&2; rm -rf "$EGRESSDIAG_CLUSTER_DIR"' EXIT
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 python3 "$here/detection_bench.py" "$@"
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
