@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# egressdiag in two minutes (docs/demo.md): bootstrap, build, a real control plane with the
-# spidernet and Azure datapath labs, the operator and one probe per lab node; diagnoses from
-# config/samples turn healthy; a fault breaks egress, the diagnosis names check, node and
-# evidence, and the time it took; repair, recovery, teardown.
+# egressdiag in two minutes (docs/demo.md): bootstrap, build, the spidernet and Azure datapath
+# labs, each with a real control plane (one cluster per project), the operator and one probe per
+# lab node; diagnoses from config/samples turn healthy; a fault breaks egress, the diagnosis
+# names check, node and evidence, and the time it took; repair, recovery, teardown.
 #
 #   ./hack/demo.sh [--keep] [--labs spidernet,azure] [--fault NAME] [--build-dir DIR]
 #                  [--no-bootstrap] [--no-build]
@@ -64,23 +64,38 @@ elapsed() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'
 
 cluster=$root/hack/lab/cluster.sh
 t_demo=$EPOCHREALTIME
-cluster_started=0
+# One cluster (control plane) per lab, as in real life: spidernet's controller gives every
+# Node a tunnel, so nodes of an Azure cluster would look broken to it, and the other way round.
+state_base=${EGRESSDIAG_CLUSTER_DIR:-/run/egressdiag-cluster}
+started=()
+# use_cluster FLAVOUR: point cluster.sh, kubectl and the API helpers at that lab's cluster.
+use_cluster() {
+  export EGRESSDIAG_CLUSTER_DIR=$state_base/$1
+  eval "$("$cluster" env | sed 's/^/export /')"
+  eval "$(grep -E '^TESTENV_(SERVER|CA|ADMIN_CERT|ADMIN_KEY)=' "$EGRESSDIAG_TESTENV_DIR/env")"
+}
 finish() {
-  local rc=$?
-  if ((cluster_started)); then
+  local rc=$? f
+  if ((${#started[@]})); then
     if ((keep)); then
       step "left running (--keep)"
-      say "export KUBECONFIG=$KUBECONFIG"
-      say "alias kubectl=$KUBECTL   # a kubectl matching the control plane"
+      for f in "${started[@]}"; do
+        say "${B}$f cluster${N}"
+        say "export KUBECONFIG=$state_base/$f/testenv/admin.kubeconfig"
+        say "EGRESSDIAG_CLUSTER_DIR=$state_base/$f hack/lab/cluster.sh status   # ports, pids, logs"
+      done
+      say "alias kubectl=$KUBECTL   # a kubectl matching the control planes"
       say "kubectl get egressdiagnosis -A     # or: kubectl get egd -A -o wide"
       say "kubectl get egressnodereports      # one per node, written by its probe"
       say "hack/lab/fault.sh --list; hack/lab/fault.sh NAME; hack/lab/repair.sh"
-      say "hack/lab/cluster.sh status         # ports, pids, logs"
-      say "hack/lab/cluster.sh down           # when done"
+      say "EGRESSDIAG_CLUSTER_DIR=$state_base/<lab> hack/lab/cluster.sh down   # when done"
     else
       step "teardown (hack/lab/cluster.sh down)"
       local t=$EPOCHREALTIME
-      "$cluster" down 2>/dev/null || bad "cluster.sh down failed; run it again"
+      for f in "${started[@]}"; do
+        EGRESSDIAG_CLUSTER_DIR=$state_base/$f "$cluster" down 2>/dev/null ||
+          bad "cluster.sh down ($f) failed; run it again"
+      done
       ok "everything stopped in $(elapsed "$t") s"
     fi
   fi
@@ -125,22 +140,27 @@ if ((build)); then
   ok "built in $(elapsed "$t") s"
 fi
 
-step "control plane, labs, operator and one probe per node (hack/lab/cluster.sh up)"
-note "kube-apiserver + etcd on loopback; labs: ${labs//,/ }; each component runs with a token of"
-note "its own ServiceAccount, bound only by config/rbac (probe tokens are bound to their Node)"
-t=$EPOCHREALTIME
-# A failed `up` cleans up after itself; a cluster that was already up is not ours to stop.
-set +e
-"$cluster" up --labs "$labs" --build-dir "$build_dir" --samples 2>&1 |
-  grep -v '^lab: \|^testenv/up: ' | sed 's/^/    /'
-rc=${PIPESTATUS[0]}
-set -e
-((rc == 0)) || die "cluster.sh up failed"
-cluster_started=1
-ok "up in $(elapsed "$t") s"
-eval "$("$cluster" env | sed 's/^/export /')"
-# Direct API reads with the admin certificate, for polling and the timing watches.
-eval "$(grep -E '^TESTENV_(SERVER|CA|ADMIN_CERT|ADMIN_KEY)=' "$EGRESSDIAG_TESTENV_DIR/env")"
+port_base=29700
+for f in ${labs//,/ }; do
+  step "a $f cluster: control plane, lab, operator and one probe per node (hack/lab/cluster.sh up)"
+  note "kube-apiserver + etcd on loopback; each component runs with a token of its own"
+  note "ServiceAccount, bound only by config/rbac (probe tokens are bound to their Node)"
+  t=$EPOCHREALTIME
+  # Always a control plane of its own (never a test's, even if the environment names one).
+  unset EGRESSDIAG_TESTENV_DIR
+  # A failed `up` cleans up after itself; a cluster that was already up is not ours to stop.
+  set +e
+  EGRESSDIAG_CLUSTER_DIR=$state_base/$f EGRESSDIAG_CLUSTER_PORT_BASE=$port_base \
+    "$cluster" up --labs "$f" --build-dir "$build_dir" --samples 2>&1 |
+    grep -v '^lab: \|^testenv/up: ' | sed 's/^/    /'
+  rc=${PIPESTATUS[0]}
+  set -e
+  ((rc == 0)) || die "cluster.sh up ($f) failed"
+  started+=("$f")
+  port_base=$((port_base + 300))
+  ok "up in $(elapsed "$t") s"
+done
+# Direct API reads with the admin certificate (use_cluster), for polling and timing watches.
 api() {
   curl -fsS --max-time 2 --cacert "$TESTENV_CA" --cert "$TESTENV_ADMIN_CERT" \
     --key "$TESTENV_ADMIN_KEY" "$TESTENV_SERVER$1"
@@ -167,7 +187,7 @@ first_event() {
       echo "$EPOCHREALTIME"
       return 0
     fi
-  done < <(curl -sSN --max-time "$timeout" --cacert "$TESTENV_CA" --cert "$TESTENV_ADMIN_CERT" \
+  done < <(curl -sN --max-time "$timeout" --cacert "$TESTENV_CA" --cert "$TESTENV_ADMIN_CERT" \
     --key "$TESTENV_ADMIN_KEY" "$TESTENV_SERVER$1?watch=1&fieldSelector=metadata.name%3D$2")
   return 1
 }
@@ -192,36 +212,43 @@ wait_all() {
   done
 }
 
-step "diagnoses from config/samples: one per egress policy / gateway configuration"
 summary='{.metadata.namespace}/{.metadata.name} -> {.spec.targetRef.kind} '
 summary+='{.spec.targetRef.name}, echo server {.spec.probe.url}'
-for f in "$EGRESSDIAG_CLUSTER_DIR"/samples/*.yaml; do
-  say "$(kubectl get -f "$f" -o jsonpath="$summary")"
+for c in "${started[@]}"; do
+  use_cluster "$c"
+  step "$c cluster: the diagnosis from config/samples, one per egress policy / gateway config"
+  for f in "$EGRESSDIAG_CLUSTER_DIR"/samples/*.yaml; do
+    say "$(kubectl get -f "$f" -o jsonpath="$summary")"
+  done
+  if [[ $c == azure ]]; then
+    note "the Azure sample names SGC egress-demo and a placeholder echo URL; the applied copy"
+    note "targets the lab's SGC and echo server"
+  fi
+  t=$EPOCHREALTIME
+  say "waiting for the first full evaluation of every node ..."
+  wait_all True
+  ok "all healthy (waited $(elapsed "$t") s)"
+  show kubectl get egressdiagnosis -A
+  show kubectl get egressnodereports
 done
-note "applied by cluster.sh up --samples; the Azure sample names SGC egress-demo and a"
-note "placeholder echo URL, so the applied copy targets the lab's SGC and echo server"
-t=$EPOCHREALTIME
-say "waiting for the first full evaluation of every node ..."
-wait_all True
-ok "all healthy (waited $(elapsed "$t") s)"
-show kubectl get egressdiagnosis -A
 note "TARGET     the egress policy (spidernet) or StaticGatewayConfiguration (Azure) checked"
 note "EGRESS-IP  the address egress must leave with; GATEWAY: the node that carries it"
 note "HEALTHY    the verdict over every layer: components, control plane, node datapath"
 note "           (iptables, ipsets, rules, routes, vxlan, WireGuard), tunnel, end to end"
 note "           (the echo server sees the egress IP); never True before real results"
 note "NODES      nodes whose probe reports / nodes that matter for this target"
-show kubectl get egressnodereports
-note "one report per node, written only by that node's probe (its token is bound to the node):"
-note "checks failing or unknown there; the operator joins them into the diagnoses above"
+note "node reports: one per node, written only by that node's probe (its token is bound to the"
+note "node): checks failing or unknown there; the operator joins them into the diagnoses"
 
 fault_flavour=$(hack/lab/fault.sh --list | awk -v n="$fault" '$1 == n { print $2 }')
 [[ -n $fault_flavour ]] || die "unknown fault '$fault' (hack/lab/fault.sh --list)"
 [[ ,$labs, == *,$fault_flavour,* ]] || die "fault $fault needs the $fault_flavour lab"
+use_cluster "$fault_flavour"
 lab_json=/run/egressdiag-lab/$fault_flavour/lab.json
 fault_node=$(jq -r --arg f "$fault" '.faults[] | select(.name == $f) | .nodes[0]' "$lab_json")
 fault_change=$(jq -r --arg f "$fault" '.faults[] | select(.name == $f) | .change' "$lab_json")
 fault_effect=$(jq -r --arg f "$fault" '.faults[] | select(.name == $f) | .effect' "$lab_json")
+fault_check=$(jq -r --arg f "$fault" '.faults[] | select(.name == $f) | .check // ""' "$lab_json")
 target=$(kubectl get -f "$EGRESSDIAG_CLUSTER_DIR/samples/$fault_flavour.yaml" \
   -o jsonpath='{.metadata.namespace}/{.metadata.name}')
 
@@ -268,6 +295,23 @@ report=""
     'BEGIN { printf "%.2f", b - a }') s)"
 printf '    %sdetected: %s Healthy=False %s s after the fault%s\n' "$B$R" "$target" "$detect" "$N"
 [[ -z $report ]] || note "${report# }"
+# The check that owns this fault (lab.json) must be among the failing ones, on the right node;
+# an end-to-end failure alone would mean egressdiag saw the outage but not its cause.
+named=0
+for _ in $(seq 1 40); do
+  if api "$egd_url/$name" | jq -e --arg c "$fault_check" --arg n "$fault_node" \
+    '(.status.failingChecks // []) | any(.check == $c and .node == $n)' >/dev/null; then
+    named=1
+    break
+  fi
+  sleep 0.05
+done
+if ((named)); then
+  ok "the cause is named: $fault_check on $fault_node"
+else
+  bad "expected $fault_check on $fault_node among the failing checks; egressdiag names:"
+  api "$egd_url/$name" | jq -r '(.status.failingChecks // [])[] | "      \(.check) on \(.node)"'
+fi
 show kubectl get egressdiagnosis -A -o wide
 say "${Y}\$ kubectl describe egressdiagnosis -n ${target%%/*} ${target#*/}${N}  (status excerpt)"
 kubectl describe egressdiagnosis -n "${target%%/*}" "${target#*/}" |
@@ -276,7 +320,8 @@ kubectl describe egressdiagnosis -n "${target%%/*}" "${target#*/}" |
 say "${Y}\$ kubectl get egressnodereport $fault_node -o yaml${N}  (failing findings: evidence, fix)"
 kubectl get egressnodereport "$fault_node" -o json | jq -r '
   .status.targets[]?.findings[]? | select(.status == "Fail") |
-  "\(.check) on \(.node): \(.message)  [\(.target)]",
+  "\(.check) on \(.node): \(.message)"
+    + (if (.target // "") != "" then "  [\(.target)]" else "" end),
   (.evidence[]? | "    evidence: " + .),
   "    fix: \(.remediation // "-")"' | sed 's/^/    /'
 note "the evidence is what the probe read from the node's kernel; every check ID has a runbook"
@@ -304,3 +349,4 @@ note "and as Events: EgressDegraded when it broke, EgressRestored with its durat
 printf '\n%ssummary:%s %s on %s detected in %s s%s;\n' "$B" "$N" "$fault" "$fault_node" \
   "$detect" "$report"
 printf '         healthy again %s s after the repair.\n' "$recover"
+((named)) || die "the diagnosis did not name $fault_check on $fault_node (see above)"

@@ -45,8 +45,13 @@ uids=$(python3 "$LAB_HERE/kapply.py" "$KUBECTL" "$LAB_OBJECTS" "$applied")
 if [[ $flavour == azure ]]; then
   server_uid=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1]).get(sys.argv[2], ""))' \
     "$uids" "$LAB_SGC_UID")
-  [[ -z $server_uid ]] || grep -qx "$server_uid" "$LAB_STATE/health-uids" ||
-    echo "$server_uid" >>"$LAB_STATE/health-uids"
+  if [[ -n $server_uid ]]; then
+    # Remembered apart, so that repair.sh restores it after aks-lb-probe-unhealthy.
+    grep -qx "$server_uid" "$LAB_STATE/health-uids.applied" 2>/dev/null ||
+      echo "$server_uid" >>"$LAB_STATE/health-uids.applied"
+    grep -qx "$server_uid" "$LAB_STATE/health-uids" ||
+      echo "$server_uid" >>"$LAB_STATE/health-uids"
+  fi
 fi
 lab_log "applied $(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["items"]))' \
   "$applied") objects of the $flavour lab"

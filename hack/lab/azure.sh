@@ -262,8 +262,11 @@ az_reconcile() {
   nsx "$gwns" ip route replace "$podip" dev "$LAB_GW_WG_IF" scope link
   az_gateway_host_nat
   az_gateway_netns_nat
-  grep -qx "$LAB_SGC_UID" "$LAB_STATE/health-uids" 2>/dev/null ||
-    echo "$LAB_SGC_UID" >>"$LAB_STATE/health-uids"
+  local uid
+  # The lab's SGC uid and the uids a control plane gave the SGC (apply.sh).
+  for uid in "$LAB_SGC_UID" $(cat "$LAB_STATE/health-uids.applied" 2>/dev/null); do
+    grep -qx "$uid" "$LAB_STATE/health-uids" 2>/dev/null || echo "$uid" >>"$LAB_STATE/health-uids"
+  done
   for cfg in "$(lab_nvar "$node" DIR)"/cni/*; do
     [[ -e $LAB_STATE/cni/$(basename "$cfg") ]] || rm -f "$cfg"
   done

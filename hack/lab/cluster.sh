@@ -197,61 +197,6 @@ EOF
     crd/egressdiagnoses.egressdiag.io crd/egressnodereports.egressdiag.io >/dev/null
 }
 
-# cl_workloads FLAVOUR: the upstream project's own workloads (what CMP-* checks read). The lab
-# runs their datapath but no kubelet or controller-manager, so, as apply.sh does for Pods, the
-# objects are created here with the status a running install reports: every replica ready.
-cl_workloads() {
-  local node all=0 gws=0 az=kube-egress-gateway-control-plane
-  lab_load "$1"
-  for node in $LAB_NODES; do
-    all=$((all + 1))
-    [[ $(lab_nvar "$node" GATEWAY) != 1 ]] || gws=$((gws + 1))
-  done
-  case $1 in
-    spidernet)
-      cl_workload kube-system DaemonSet egressgateway-agent \
-        app.kubernetes.io/component=egressgateway-agent "$all"
-      cl_workload kube-system Deployment egressgateway-controller \
-        app.kubernetes.io/component=egressgateway-controller 1
-      ;;
-    azure)
-      cl_workload kube-egress-gateway-system Deployment kube-egress-gateway-controller-manager \
-        "$az=controller-manager" 1
-      cl_workload kube-egress-gateway-system DaemonSet kube-egress-gateway-daemon-manager \
-        "$az=daemon-manager" "$gws"
-      cl_workload kube-egress-gateway-system DaemonSet kube-egress-gateway-cni-manager \
-        "$az=cni-manager" "$all"
-      ;;
-  esac
-}
-
-# cl_workload NS KIND NAME LABEL=VALUE READY: one Deployment/DaemonSet with READY ready pods.
-cl_workload() {
-  local ns=$1 kind=$2 name=$3 key=${4%%=*} value=${4#*=} n=$5 status
-  jq -n --arg kind "$kind" --arg name "$name" --arg ns "$ns" --arg key "$key" \
-    --arg value "$value" '{
-      apiVersion: "apps/v1", kind: $kind,
-      metadata: {name: $name, namespace: $ns, labels: {($key): $value}},
-      spec: ({selector: {matchLabels: {($key): $value}},
-              template: {metadata: {labels: {($key): $value}},
-                         spec: {containers: [{name: "main",
-                                              image: ("registry.invalid/" + $name + ":lab")}]}}}
-             + if $kind == "Deployment" then {replicas: 1} else {} end)}' |
-    cl_kubectl apply --server-side --force-conflicts --field-manager=egressdiag-cluster \
-      -f - >/dev/null
-  if [[ $kind == Deployment ]]; then
-    status=$(jq -cn --argjson n "$n" '{status: {replicas: $n, readyReplicas: $n,
-      availableReplicas: $n, updatedReplicas: $n, conditions: [{type: "Available",
-      status: "True", reason: "MinimumReplicasAvailable", message: "lab"}]}}')
-  else
-    status=$(jq -cn --argjson n "$n" '{status: {desiredNumberScheduled: $n,
-      currentNumberScheduled: $n, numberReady: $n, numberAvailable: $n,
-      updatedNumberScheduled: $n, numberMisscheduled: 0}}')
-  fi
-  cl_kubectl patch "${kind,,}" -n "$ns" "$name" --subresource=status --type=merge -p "$status" \
-    >/dev/null
-}
-
 # cl_tokens: a fresh token for every component (the clients re-read their token files).
 cl_tokens() {
   local name flavour node _
@@ -337,8 +282,9 @@ cl_up() {
       echo "LABS_OWNED=$owned_labs" >>"$CL_STATE/env"
       "$LAB_HERE/up.sh" "$f" >/dev/null
     fi
+    # The lab's objects include the upstream workloads (agent DaemonSet, controller Deployment)
+    # with the status a running install reports, for the CMP-* checks.
     "$LAB_HERE/apply.sh" "$f" --testenv "$testenv" >/dev/null
-    cl_workloads "$f"
   done
   echo "LABS_OWNED=$owned_labs" >>"$CL_STATE/env"
   # The one Secret read AKS-SGC-KEY needs (config/azure), in the gateway's secret namespace.

@@ -48,7 +48,7 @@ for f in $targets; do
   fi
   keep=$(mktemp -d)
   # Kept across the rebuild: the objects (uids, keys, timestamps), and what apply.sh added.
-  for k in objects.json objects.applied.json health-uids; do
+  for k in objects.json objects.applied.json health-uids health-uids.applied; do
     [[ ! -e $LAB_ROOT/$f/$k ]] || cp "$LAB_ROOT/$f/$k" "$keep/"
   done
   args=$(cat "$LAB_ROOT/$f/up-args" 2>/dev/null || true)

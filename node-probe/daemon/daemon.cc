@@ -192,11 +192,30 @@ class Probe {
   }
 
   std::uint64_t fingerprint(const std::vector<std::string>& named) {
+    // Polled: what sends no rtnetlink event (iptables, ipsets, sysctls, WireGuard peers and
+    // ports, the CNI configuration directory).
     datapath::ReadOptions read;
     read.netlink = false;
-    read.sysctls = false;
-    read.wireguard = false;
+    read.wireguardUapiDir = options_.wireguardDir;
     std::uint64_t h = 14695981039346656037ULL;
+    if (auto cni = reader_.readCniConfDir()) {
+      for (const auto& file : cni->files) {
+        struct stat st {};
+        std::string path = cni->dir + "/" + file;
+        bool ok = ::stat(path.c_str(), &st) == 0;
+        h = mix(h, file + "@" + std::to_string(ok ? st.st_mtim.tv_nsec + st.st_mtim.tv_sec : 0));
+      }
+    }
+    // Named namespaces coming and going (a gateway namespace recreated) send no event into
+    // the namespaces we watch: their names and inodes are part of the change test.
+    if (auto names = reader_.listNetns()) {
+      for (const auto& name : *names) {
+        struct stat st {};
+        std::string path = options_.netnsDir + "/" + name;
+        h = mix(h, name + "@" +
+                       std::to_string(::stat(path.c_str(), &st) == 0 ? st.st_ino : 0));
+      }
+    }
     std::vector<datapath::NetnsRef> refs{datapath::NetnsRef::host()};
     for (const auto& n : named) {
       refs.push_back(datapath::NetnsRef::named(n));
@@ -223,6 +242,27 @@ class Probe {
         }
       } else {
         h = mix(h, snap->ipsets.error().message);
+      }
+      if (snap->wireguard) {
+        for (const auto& dev : *snap->wireguard) {
+          h = mix(h, dev.name + " " + dev.publicKey + " " + std::to_string(dev.listenPort));
+          for (const auto& peer : dev.peers) {
+            // Identity and routing only: handshakes and byte counters change all the time.
+            h = mix(h, peer.publicKey + " " + peer.endpoint);
+            for (const auto& ip : peer.allowedIps) {
+              h = mix(h, ip);
+            }
+          }
+        }
+      }
+      if (snap->sysctls) {
+        const auto& sys = *snap->sysctls;
+        for (const auto& value : {sys.ipForward, sys.rpFilterAll, sys.rpFilterDefault}) {
+          h = mix(h, value ? std::to_string(*value) : "-");
+        }
+        for (const auto& [link, value] : sys.rpFilter) {
+          h = mix(h, link + "=" + std::to_string(value));
+        }
       }
     }
     return h;

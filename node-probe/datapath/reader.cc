@@ -1,5 +1,8 @@
 #include "node-probe/datapath/reader.h"
 
+#include <optional>
+#include <thread>
+
 #include "node-probe/datapath/cni_reader.h"
 #include "node-probe/datapath/http_probe.h"
 #include "node-probe/datapath/ipset_reader.h"
@@ -48,6 +51,22 @@ NetnsSnapshot readCurrentNetns(const NetnsRef& ns, const ReadOptions& options,
   snap.ref = ns;
   failAllParts(snap, notRead());
   auto& t = snap.timings;
+  // iptables-save is a child process that mostly waits for the kernel; run it on a second
+  // thread (created here, so it shares this thread's network namespace) while this one reads
+  // netlink and ipsets. Its timing is added after the join, keeping the list in read order.
+  std::optional<PartTiming> iptablesTiming;
+  std::jthread iptablesThread;
+  if (options.iptables) {
+    iptablesThread = std::jthread([&] {
+      IptablesReadOptions ipt;
+      ipt.ipv6 = options.ip6tables;
+      ipt.timeout = options.commandTimeout;
+      const auto start = Clock::now();
+      snap.iptables = readIptables(ipt);
+      iptablesTiming =
+          PartTiming{"iptables", std::chrono::duration<double>(Clock::now() - start).count()};
+    });
+  }
   if (options.netlink || options.wireguard) {
     auto reader = RtnlReader::open();
     if (!reader) {
@@ -73,11 +92,9 @@ NetnsSnapshot readCurrentNetns(const NetnsRef& ns, const ReadOptions& options,
   if (options.ipsets) {
     timed(t, "ipsets", snap.ipsets, [] { return readIpsets(); });
   }
-  if (options.iptables) {
-    IptablesReadOptions ipt;
-    ipt.ipv6 = options.ip6tables;
-    ipt.timeout = options.commandTimeout;
-    timed(t, "iptables", snap.iptables, [&] { return readIptables(ipt); });
+  if (iptablesThread.joinable()) {
+    iptablesThread.join();
+    t.push_back(*iptablesTiming);
   }
   if (options.sysctls) {
     timed(t, "sysctls", snap.sysctls, [&] { return readSysctls(procSysNet); });

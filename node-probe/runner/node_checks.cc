@@ -112,7 +112,9 @@ void passiveAzure(const model::ObjectSet& objects, const std::string& node,
       continue;
     }
     out.namedNetns.push_back(*ns);
-    inputs.pods.emplace(p.pod, reader.readNetns(datapath::NetnsRef::named(*ns), {}));
+    datapath::ReadOptions podRead;
+    podRead.wireguardUapiDir = options.wireguardUapiDir;
+    inputs.pods.emplace(p.pod, reader.readNetns(datapath::NetnsRef::named(*ns), podRead));
   }
   out.snapshotSeconds +=
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

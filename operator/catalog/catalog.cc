@@ -321,8 +321,9 @@ constexpr std::array kChecks = {
         .evidence = "The Secret named by `privateKeySecretRef` and what is wrong with it: missing, "
                     "no `data.PrivateKey`, not a valid WireGuard key, or a derived public key "
                     "different from the status (both keys are printed). Unknown while the status "
-                    "has no key yet. A Secret the operator may not read looks missing; the "
-                    "operator log then says `cannot read SGC key Secret` with the API error.",
+                    "has no key yet. A Secret the operator may not read is Unknown "
+                    "`SecretForbidden` (other read errors: `SecretUnreadable`) with the API "
+                    "error, never a false `SecretNotFound`.",
         .remediation = "Delete the sgw-<uid> Secret so the controller regenerates the key pair, "
                        "then restart annotated pods.",
         .source = "001 SGC status"},

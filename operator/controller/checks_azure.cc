@@ -180,7 +180,15 @@ void checkSgcKey(const ClusterState& state, const model::StaticGatewayConfigurat
     return s.metadata.name == ref.name && s.metadata.namespace_ == ns;
   });
   std::string secretName = "Secret " + ns + "/" + ref.name;
-  if (secret == state.objects.secrets.end()) {
+  if (auto unreadable = state.unreadableSecrets.find(ns + "/" + ref.name);
+      secret == state.objects.secrets.end() && unreadable != state.unreadableSecrets.end()) {
+    issues.add("",
+               unreadable->second.code == ErrorCode::PermissionDenied ? "SecretForbidden"
+                                                                       : "SecretUnreadable",
+               secretName + " (privateKeySecretRef) cannot be read: " +
+                   unreadable->second.message,
+               CheckStatus::Unknown);
+  } else if (secret == state.objects.secrets.end()) {
     issues.add("", "SecretNotFound", secretName + " (privateKeySecretRef) does not exist");
   } else if (auto value = model::secretValue(*secret, "PrivateKey"); !value) {
     issues.add(

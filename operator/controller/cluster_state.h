@@ -1,5 +1,9 @@
 #pragma once
 
+#include <map>
+#include <string>
+
+#include "operator/common/result.h"
 #include "operator/model/decode.h"
 
 namespace egressdiag::controller {
@@ -19,6 +23,9 @@ struct InstalledGroups {
 struct ClusterState {
   model::ObjectSet objects;
   InstalledGroups installed;
+  // Secrets the checks need but the operator could not read (RBAC, API errors), by
+  // "<namespace>/<name>": their checks are Unknown naming the error, not "Secret missing".
+  std::map<std::string, Error> unreadableSecrets;
 };
 
 }  // namespace egressdiag::controller

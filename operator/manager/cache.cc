@@ -299,11 +299,16 @@ void ClusterCache::fetchSecrets(controller::ClusterState& state) {
           client_, refOf(model::kSecret), ns, ref->name,
           [](const rapidjson::Value& v) { return model::decode<model::Secret>(v); });
       cached.fetchedAt = now;
+      cached.error.reset();
       if (secret) {
         cached.secret = std::move(*secret);
       } else {
         cached.secret.reset();
         if (secret.error().reason != kube::ApiReason::NotFound) {
+          cached.error = Error{secret.error().reason == kube::ApiReason::Forbidden
+                                   ? ErrorCode::PermissionDenied
+                                   : ErrorCode::Unavailable,
+                               secret.error().describe()};
           logging::log(
               spdlog::level::warn, "cannot read SGC key Secret",
               {{"namespace", ns}, {"name", ref->name}, {"error", secret.error().describe()}});
@@ -312,6 +317,8 @@ void ClusterCache::fetchSecrets(controller::ClusterState& state) {
     }
     if (cached.secret) {
       state.objects.secrets.push_back(*cached.secret);
+    } else if (cached.error) {
+      state.unreadableSecrets.insert_or_assign(key, *cached.error);
     }
   }
 }

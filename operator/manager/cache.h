@@ -75,6 +75,7 @@ class ClusterCache {
   std::mutex routerMutex_;
   struct CachedSecret {
     std::optional<model::Secret> secret;
+    std::optional<Error> error;  // the read failed for another reason than NotFound
     std::chrono::steady_clock::time_point fetchedAt;
   };
   std::map<std::string, CachedSecret> secrets_;

@@ -91,7 +91,8 @@ echo "== 2. metrics"
 # The operator refreshes report ages on its housekeeping tick (10 s).
 for _ in $(seq 1 40); do
   op=$(metrics operator)
-  grep -qF 'egressdiag_node_report_age_seconds{' <<<"$op" && break
+  grep -qF 'egressdiag_node_report_age_seconds{' <<<"$op" &&
+    grep -qE '^egressdiag_diagnosis_healthy\{.*\} 1$' <<<"$op" && break
   sleep 0.5
 done
 for series in 'egressdiag_diagnosis_healthy{' 'egressdiag_node_report_age_seconds{' \

@@ -107,6 +107,28 @@ TEST_P(FaultTest, FlagsTheRightCheck) {
   }
 }
 
+// A Secret the operator may not read is not a missing Secret: Unknown naming the API error.
+TEST(AzureKeyTest, UnreadableSecretIsUnknownNotMissing) {
+  Scenario s = healthyAzure();
+  const auto& meta = s.state.objects.secrets[0].metadata;
+  s.state.unreadableSecrets.emplace(
+      meta.namespace_ + "/" + meta.name,
+      Error{ErrorCode::PermissionDenied, "Forbidden (403): secrets is forbidden"});
+  s.state.objects.secrets.clear();
+  auto result = run(s);
+  EXPECT_TRUE(failOrWarn(result).empty()) << dump(result);
+  bool seen = false;
+  for (const auto& f : result.findings) {
+    if (f.check == "AKS-SGC-KEY") {
+      seen = true;
+      EXPECT_EQ(f.status, model::CheckStatus::Unknown);
+      EXPECT_EQ(f.reason, "SecretForbidden");
+      EXPECT_NE(f.message.find("Forbidden (403)"), std::string::npos) << f.message;
+    }
+  }
+  EXPECT_TRUE(seen) << dump(result);
+}
+
 model::EgressPolicy& policy(Scenario& s) {
   return s.state.objects.egressPolicies[0];
 }
