@@ -11,6 +11,7 @@
 #include <mutex>
 #include <optional>
 #include <thread>
+#include <tuple>
 
 #include "node-probe/daemon/metrics.h"
 #include "node-probe/daemon/netlink_events.h"
@@ -37,6 +38,7 @@ constexpr auto kDebounce = std::chrono::milliseconds(50);
 constexpr auto kWriteRetry = std::chrono::seconds(5);
 constexpr auto kDefaultActiveInterval = std::chrono::seconds(30);
 constexpr auto kMinActiveInterval = std::chrono::seconds(5);
+constexpr auto kMinActiveSpacing = std::chrono::seconds(1);
 constexpr auto kDiscoveryInterval = std::chrono::seconds(30);
 
 model::Time nowTime() {
@@ -497,6 +499,9 @@ class Probe {
       std::optional<runner::PassiveRun> passiveRun;
       if (!reason.empty()) {
         passiveRun = runPassive(objects, reason);
+        // The poll's reference state is now older than what this run saw: a change back to
+        // it (a fault injected again the same way) must not look like "no change".
+        lastFingerprint_ = 0;
       } else if (now >= nextPoll) {
         auto fp = fingerprint(namedNetns_);
         if (fp != lastFingerprint_) {
@@ -507,10 +512,28 @@ class Probe {
       }
       std::lock_guard lock(resultsMutex_);
       if (passiveRun) {
+        // The datapath changed verdicts (broken or healed): verify end to end now rather than
+        // at the next interval, so E2E results follow the datapath within seconds.
+        if (statusesOf(passiveRun->results) != statusesOf(passive_.results)) {
+          std::lock_guard wakeLock(mutex_);
+          activeDirty_ = true;
+          wakeUp_.notify_all();
+        }
         passive_ = std::move(*passiveRun);
       }
       publish(objects);
     }
+  }
+
+  static std::vector<std::tuple<int, std::string, int>> statusesOf(
+      const std::vector<runner::FlavourFindings>& results) {
+    std::vector<std::tuple<int, std::string, int>> out;
+    for (const auto& run : results) {
+      for (const auto& f : run.findings) {
+        out.emplace_back(static_cast<int>(f.check), f.target, static_cast<int>(f.status));
+      }
+    }
+    return out;
   }
 
   void activeLoop(std::stop_token stop) {
@@ -528,9 +551,14 @@ class Probe {
       auto objects = this->objects();
       auto active = runActive(objects);
       nextActive = Clock::now() + activeInterval(objects);
-      std::lock_guard lock(resultsMutex_);
-      active_ = std::move(active);
-      publish(objects);
+      {
+        std::lock_guard lock(resultsMutex_);
+        active_ = std::move(active);
+        publish(objects);
+      }
+      // Datapath-triggered runs are spaced by a second, so a flapping check cannot keep the
+      // probe sending traffic.
+      kube::sleepFor(kMinActiveSpacing, stop);
     }
   }
 

@@ -8,7 +8,10 @@
 #   3. every lab fault (hack/lab/labgen.py FAULT_CHECKS): the diagnosis of its lab turns
 #      Healthy=False naming the fault's check on the fault's node, then recovers after repair;
 #      the probe counts the repair as drift (egressdiag_drift_repairs_total);
-#   4. a probe killed and restarted never lets Healthy turn True before its new evaluation.
+#   4. spidernet: with the API server stopped, a fault still shows in the probe's metrics, the
+#      failed writes are counted, and the report carries it once the server is back;
+#   5. spidernet: a probe killed and restarted never lets Healthy turn True before its new
+#      evaluation.
 #   system_e2e.sh BUILD_DIR spidernet|azure
 set -euo pipefail
 build=$1
@@ -144,7 +147,64 @@ while read -r name node check; do
   echo "   $name -> $check on $node: detected in ≤${took}s, recovered"
 done < <(jq -r '.faults[] | .name + " " + .nodes[0] + " " + .check' "$lab_json")
 
-echo "== 4. probe restart"
+if [[ $flavour == spidernet ]]; then
+  echo "== 4. API server unreachable: the probe keeps checking and reports when it is back"
+  te=$EGRESSDIAG_TESTENV_DIR
+  writes_failed() {
+    metrics node1 | awk '$1 == "egressdiag_probe_report_writes_total{result=\"error\"}" {print $2}'
+  }
+  apiserver=$(<"$te/kube-apiserver.pid")
+  kill -TERM "$apiserver"
+  for _ in $(seq 1 100); do kill -0 "$apiserver" 2>/dev/null || break; sleep 0.1; done
+  "$root/hack/lab/fault.sh" spn-ip-rule-missing >/dev/null
+  seen=0
+  for _ in $(seq 1 60); do
+    if metrics node1 | grep -qE '^egressdiag_probe_checks\{check="SPN-IP-RULE",status="Fail"\} 1'; then
+      seen=1
+      break
+    fi
+    sleep 0.5
+  done
+  ((seen)) && ok || fail "API down: node1's metrics do not show SPN-IP-RULE failing"
+  failed_writes=0
+  for _ in $(seq 1 30); do
+    failed_writes=$(writes_failed)
+    [[ ${failed_writes:-0} != 0 ]] && break
+    sleep 0.5
+  done
+  [[ ${failed_writes:-0} != 0 ]] && ok || fail "API down: no failed report write counted"
+  (cd "$te" && eval "setsid $(cat kube-apiserver.cmd) >>kube-apiserver.log 2>&1 </dev/null &" &&
+    echo $! >kube-apiserver.pid)
+  # A leader that cannot renew its Lease exits (as controller-runtime does); its Deployment
+  # would restart it, so the test does.
+  if ! "$cluster" status | awk '$1 == "operator" {print $6}' | grep -qx up; then
+    "$cluster" start operator >/dev/null
+  fi
+  back=0
+  for _ in $(seq 1 120); do
+    if k get egressnodereport node1 -o json 2>/dev/null |
+      jq -e '[.status.targets[].findings[] | select(.check == "SPN-IP-RULE" and .status == "Fail")] | length > 0' >/dev/null; then
+      back=1
+      break
+    fi
+    sleep 0.5
+  done
+  ((back)) && ok || fail "API back: node1's report never showed the fault found while it was down"
+  # The operator's watches reconnect with backoff; it must then see the fault as well.
+  seen=0
+  for _ in $(seq 1 120); do
+    if [[ $(cond "$d" Healthy) == False ]] && failing_has "$d" SPN-IP-RULE node1; then
+      seen=1
+      break
+    fi
+    sleep 0.5
+  done
+  ((seen)) && ok || fail "API back: $d never showed SPN-IP-RULE on node1"
+  "$root/hack/lab/repair.sh" spidernet >/dev/null
+  wait_cond "$d" True 60 && ok || fail "API back: $d did not recover"
+fi
+
+echo "== 5. probe restart"
 if [[ $flavour != spidernet ]]; then
   echo "$passes passed, $failures failed"
   ((failures == 0))
