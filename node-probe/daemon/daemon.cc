@@ -1,9 +1,7 @@
 #include "node-probe/daemon/daemon.h"
 
-#include <prometheus/exposer.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <signal.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -24,8 +22,7 @@
 #include "operator/kube/typed.h"
 #include "operator/model/time.h"
 #include "operator/serving/counting_transport.h"
-#include "operator/serving/flags.h"
-#include "operator/serving/health_server.h"
+#include "operator/serving/endpoints.h"
 
 namespace egressdiag::daemon {
 namespace {
@@ -696,41 +693,21 @@ int runDaemon(const RunOptions& options) {
        {"server", config->origin},
        {"hostNetns", options.hostNetns.empty() ? std::string("own") : options.hostNetns}});
 
-  std::unique_ptr<prometheus::Exposer> exposer;
-  if (auto bind = serving::parseBindAddress(options.metricsBindAddress); bind && *bind) {
-    try {
-      exposer = std::make_unique<prometheus::Exposer>((*bind)->first + ":" +
-                                                      std::to_string((*bind)->second));
-    } catch (const std::exception& e) {
-      log(level_enum::err, "cannot serve metrics",
-          {{"address", options.metricsBindAddress}, {"error", e.what()}});
-      return 2;
-    }
-    exposer->RegisterCollectable(metrics.registry());
-    log(level_enum::info, "serving metrics",
-        {{"port", std::to_string(exposer->GetListeningPorts().at(0))}});
+  auto exposer = serving::serveMetrics(options.metricsBindAddress, metrics.registry());
+  if (!exposer) {
+    log(level_enum::err, "cannot serve metrics", {{"error", exposer.error().message}});
+    return 2;
   }
 
   Probe probe(options, client, metrics);
-  std::unique_ptr<serving::HealthServer> health;
-  if (auto bind = serving::parseBindAddress(options.healthProbeBindAddress); bind && *bind) {
-    auto started = serving::HealthServer::start((*bind)->first, (*bind)->second,
-                                                [&probe] { return probe.ready(); });
-    if (!started) {
-      log(level_enum::err, "cannot serve health probes", {{"error", started.error().message}});
-      return 2;
-    }
-    health = std::move(*started);
-    log(level_enum::info, "serving health probes", {{"port", std::to_string(health->port())}});
+  auto health = serving::serveHealth(options.healthProbeBindAddress, [&probe] { return probe.ready(); });
+  if (!health) {
+    log(level_enum::err, "cannot serve health probes", {{"error", health.error().message}});
+    return 2;
   }
   probe.start();
 
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  int received = 0;
-  sigwait(&signals, &received);
+  int received = serving::waitForShutdownSignal();
   log(level_enum::info, "shutting down", {{"signal", std::to_string(received)}});
   probe.stop();
   return 0;

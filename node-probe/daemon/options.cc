@@ -47,24 +47,8 @@ Result<RunOptions> parseRunArgs(std::span<const std::string_view> args, const Ge
       {"netns-dir", {false, text(options.netnsDir)}},
       {"cni-conf-dir", {false, text(options.cniConfDir)}},
       {"wireguard-dir", {false, text(options.wireguardDir)}},
-      {"log-format",
-       {false,
-        [&](std::string_view v) -> std::optional<Error> {
-          auto format = logging::parseFormat(v);
-          if (format) {
-            options.logFormat = *format;
-          }
-          return errorOf(format);
-        }}},
-      {"log-level",
-       {false,
-        [&](std::string_view v) -> std::optional<Error> {
-          auto level = logging::parseLevel(v);
-          if (level) {
-            options.logLevel = *level;
-          }
-          return errorOf(level);
-        }}},
+      {"log-format", {false, serving::logFormatFlag(options.logFormat)}},
+      {"log-level", {false, serving::logLevelFlag(options.logLevel)}},
   };
   auto help = serving::parseFlags(args, flags);
   if (!help) {

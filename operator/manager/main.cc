@@ -1,7 +1,6 @@
 // egressdiag-operator: flags, wiring, and the threads of the imperative shell. All verdicts
 // come from operator/controller (pure); this file only moves data between it and the API.
 
-#include <prometheus/exposer.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <signal.h>
@@ -26,8 +25,7 @@
 #include "operator/manager/options.h"
 #include "operator/manager/reconciler.h"
 #include "operator/serving/counting_transport.h"
-#include "operator/serving/flags.h"
-#include "operator/serving/health_server.h"
+#include "operator/serving/endpoints.h"
 
 namespace egressdiag::manager {
 namespace {
@@ -134,19 +132,10 @@ int run(const Options& options) {
   log(level_enum::info, "starting",
       {{"version", EGRESSDIAG_VERSION}, {"identity", identity}, {"server", config->origin}});
 
-  std::unique_ptr<prometheus::Exposer> exposer;
-  if (auto bind = serving::parseBindAddress(options.metricsBindAddress); bind && *bind) {
-    try {
-      exposer = std::make_unique<prometheus::Exposer>((*bind)->first + ":" +
-                                                      std::to_string((*bind)->second));
-    } catch (const std::exception& e) {
-      log(level_enum::err, "cannot serve metrics",
-          {{"address", options.metricsBindAddress}, {"error", e.what()}});
-      return 2;
-    }
-    exposer->RegisterCollectable(metrics.registry());
-    log(level_enum::info, "serving metrics",
-        {{"port", std::to_string(exposer->GetListeningPorts().at(0))}});
+  auto exposer = serving::serveMetrics(options.metricsBindAddress, metrics.registry());
+  if (!exposer) {
+    log(level_enum::err, "cannot serve metrics", {{"error", exposer.error().message}});
+    return 2;
   }
 
   kube::WorkQueue queue;
@@ -169,16 +158,10 @@ int run(const Options& options) {
   cachePtr = &cache;
   cache.startCore();
 
-  std::unique_ptr<serving::HealthServer> health;
-  if (auto bind = serving::parseBindAddress(options.healthProbeBindAddress); bind && *bind) {
-    auto started = serving::HealthServer::start((*bind)->first, (*bind)->second,
-                                                [&cache] { return cache.synced(); });
-    if (!started) {
-      log(level_enum::err, "cannot serve health probes", {{"error", started.error().message}});
-      return 2;
-    }
-    health = std::move(*started);
-    log(level_enum::info, "serving health probes", {{"port", std::to_string(health->port())}});
+  auto health = serving::serveHealth(options.healthProbeBindAddress, [&cache] { return cache.synced(); });
+  if (!health) {
+    log(level_enum::err, "cannot serve health probes", {{"error", health.error().message}});
+    return 2;
   }
 
   std::vector<kube::ResourceRef> wanted;
@@ -289,12 +272,7 @@ int run(const Options& options) {
   });
 
   // Wait for SIGTERM / SIGINT (blocked in every thread: they inherit the mask).
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  int received = 0;
-  sigwait(&signals, &received);
+  int received = serving::waitForShutdownSignal();
   log(level_enum::info, "shutting down", {{"signal", std::to_string(received)}});
   housekeeping.request_stop();
   queue.shutDown();

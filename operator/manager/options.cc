@@ -31,24 +31,8 @@ Result<Options> parseOptions(std::span<const std::string_view> args) {
         }}},
       {"leader-election-id", {false, text(options.leaderElectionId)}},
       {"identity", {false, text(options.identity)}},
-      {"log-format",
-       {false,
-        [&](std::string_view v) -> std::optional<Error> {
-          auto format = logging::parseFormat(v);
-          if (format) {
-            options.logFormat = *format;
-          }
-          return errorOf(format);
-        }}},
-      {"log-level",
-       {false,
-        [&](std::string_view v) -> std::optional<Error> {
-          auto level = logging::parseLevel(v);
-          if (level) {
-            options.logLevel = *level;
-          }
-          return errorOf(level);
-        }}},
+      {"log-format", {false, serving::logFormatFlag(options.logFormat)}},
+      {"log-level", {false, serving::logLevelFlag(options.logLevel)}},
       {"workers",
        {false,
         [&](std::string_view v) -> std::optional<Error> {

@@ -54,6 +54,26 @@ FlagSetter textFlag(std::string& field) {
   };
 }
 
+FlagSetter logFormatFlag(logging::Format& field) {
+  return [&field](std::string_view v) -> std::optional<Error> {
+    auto format = logging::parseFormat(v);
+    if (format) {
+      field = *format;
+    }
+    return errorOf(format);
+  };
+}
+
+FlagSetter logLevelFlag(spdlog::level::level_enum& field) {
+  return [&field](std::string_view v) -> std::optional<Error> {
+    auto level = logging::parseLevel(v);
+    if (level) {
+      field = *level;
+    }
+    return errorOf(level);
+  };
+}
+
 Result<bool> parseFlags(std::span<const std::string_view> args, const FlagMap& flags) {
   bool help = false;
   for (std::size_t i = 0; i < args.size(); ++i) {

@@ -8,6 +8,7 @@
 #include <string_view>
 #include <utility>
 
+#include "operator/common/logging.h"
 #include "operator/common/result.h"
 
 namespace egressdiag::serving {
@@ -30,6 +31,10 @@ using FlagMap = std::map<std::string_view, std::pair<bool /*boolean*/, FlagSette
 
 // A setter storing the value as is.
 FlagSetter textFlag(std::string& field);
+
+// Setters for --log-format (json|text) and --log-level, shared by both daemons.
+FlagSetter logFormatFlag(logging::Format& field);
+FlagSetter logLevelFlag(spdlog::level::level_enum& field);
 
 // The error of a parse result, for a setter's return.
 template <class T>
