@@ -521,6 +521,31 @@ SPN = "egressgateway.spidernet.io/v1beta1"
 AKS = "egressgateway.kubernetes.azure.com/v1alpha1"
 
 
+def spidernet_config(model, ts):
+    """The chart's ConfigMap egressgateway with the lab's settings. gatewayFailover is off (the
+    chart default): no agent renews the lab tunnels' heartbeats, which is normal then."""
+    conf = "\n".join([
+        "datapathMode: iptables",
+        "enableIPv4: true",
+        "enableIPv6: false",
+        "gatewayFailover:",
+        "  eipEvictionTimeout: 15",
+        "  enable: false",
+        "  tunnelMonitorPeriod: 5",
+        "  tunnelUpdatePeriod: 5",
+        "iptables:",
+        "  backendMode: auto",
+        f"tunnelIpv4Subnet: {model['tunnelSubnet']}",
+        "vxlan:",
+        f"  id: {model['vni']}",
+        "  name: egress.vxlan",
+        f"  port: {model['vxlanPort']}",
+    ]) + "\n"
+    return {"apiVersion": "v1", "kind": "ConfigMap",
+            "metadata": meta("ConfigMap", "egressgateway", "kube-system", ts=ts),
+            "data": {"conf.yml": conf}}
+
+
 def spidernet_objects(model, ts):
     pol = model["policy"]
     by_name = {n["name"]: n for n in model["nodes"]}
@@ -536,6 +561,7 @@ def spidernet_objects(model, ts):
     items.append(workload_object("Deployment", "kube-system", "egressgateway-controller",
                                  ("app.kubernetes.io/component", "egressgateway-controller"),
                                  "ghcr.io/spidernet-io/egressgateway-controller:v0.6.9", 1, ts))
+    items.append(spidernet_config(model, ts))
     items.append({
         "apiVersion": SPN, "kind": "EgressGateway",
         "metadata": meta("EgressGateway", pol["gateway"], ts=ts,

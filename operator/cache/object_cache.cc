@@ -11,6 +11,7 @@ EGRESSDIAG_MEMBER(Namespace, namespaces)
 EGRESSDIAG_MEMBER(Pod, pods)
 EGRESSDIAG_MEMBER(Node, nodes)
 EGRESSDIAG_MEMBER(Secret, secrets)
+EGRESSDIAG_MEMBER(ConfigMap, configMaps)
 EGRESSDIAG_MEMBER(Event, events)
 EGRESSDIAG_MEMBER(DaemonSet, daemonSets)
 EGRESSDIAG_MEMBER(Deployment, deployments)
@@ -92,6 +93,16 @@ void ObjectCache::fill(model::ObjectSet& objects) const {
   std::lock_guard lock(mutex_);
   for (const auto& [kind, slot] : slots_) {
     slot->fill(objects);
+  }
+}
+
+void ObjectCache::fill(model::ObjectSet& objects,
+                       std::initializer_list<std::string_view> kinds) const {
+  std::lock_guard lock(mutex_);
+  for (std::string_view kind : kinds) {
+    if (auto it = slots_.find(kind); it != slots_.end()) {
+      it->second->fill(objects);
+    }
   }
 }
 

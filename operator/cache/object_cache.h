@@ -6,6 +6,7 @@
 // CRDs that may be missing) are started and stopped as discovery sees their CRDs.
 
 #include <functional>
+#include <initializer_list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -23,12 +24,13 @@ namespace egressdiag::cache {
 template <class T>
 std::vector<T> model::ObjectSet::*memberOf();
 #define EGRESSDIAG_DECLARE_MEMBER(Type) \
-  template <>                     \
+  template <>                           \
   std::vector<model::Type> model::ObjectSet::*memberOf<model::Type>();
 EGRESSDIAG_DECLARE_MEMBER(Namespace)
 EGRESSDIAG_DECLARE_MEMBER(Pod)
 EGRESSDIAG_DECLARE_MEMBER(Node)
 EGRESSDIAG_DECLARE_MEMBER(Secret)
+EGRESSDIAG_DECLARE_MEMBER(ConfigMap)
 EGRESSDIAG_DECLARE_MEMBER(Event)
 EGRESSDIAG_DECLARE_MEMBER(DaemonSet)
 EGRESSDIAG_DECLARE_MEMBER(Deployment)
@@ -76,6 +78,8 @@ class ObjectCache {
   bool synced() const;
   // Appends every cached object of the running kinds to `objects`.
   void fill(model::ObjectSet& objects) const;
+  // The same for the named kinds only (kinds not declared are ignored).
+  void fill(model::ObjectSet& objects, std::initializer_list<std::string_view> kinds) const;
   // "ns/name" (or "name") keys of one kind; empty when it does not run.
   std::vector<std::string> keys(std::string_view kind) const;
 

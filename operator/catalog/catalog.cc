@@ -226,21 +226,31 @@ constexpr std::array kChecks = {
         .layer = L::ControlPlane,
         .runsIn = R::Operator,
         .title = "every EgressTunnel is Ready with a valid unique mark, deterministic MAC, tunnel "
-                 "IP and parent",
+                 "IP and parent, and a fresh heartbeat when failover is on",
         .why = "An EgressTunnel carries what every other node needs to reach that node: the mark "
                "that selects its routing table, its tunnel IP (the next hop in that table), its "
                "MAC and its parent IP (for the neighbour and FDB entries on egress.vxlan). A "
                "tunnel that is not Ready or lacks one of these gets no ip rule, route or neighbour "
                "on its peers, so traffic for EIPs it holds never reaches it. Two nodes sharing a "
-               "mark share one routing table, so one of them receives the other's egress traffic.",
+               "mark share one routing table, so one of them receives the other's egress traffic. "
+               "With gatewayFailover on (ConfigMap egressgateway, conf.yml) the agent renews "
+               "status.lastHeartbeatTime every tunnelUpdatePeriod; a heartbeat older than "
+               "eipEvictionTimeout means the agent is dead or stuck, and the controller moves "
+               "that node's EIPs away (or, if the phase still says Ready, is not running). With "
+               "failover off the heartbeat is never renewed and is not checked.",
         .evidence =
             "One line per problem, grouped by node: `EgressTunnel node2: phase HeartbeatTimeout, "
             "want Ready`, a mark that is not `0x26xxxxxx` or is shared with another node, a MAC "
             "other than `66:` followed by the first five bytes of sha1(node name + \"egress\"), a "
-            "missing tunnel IP or parent, or a Node with no EgressTunnel.",
+            "missing tunnel IP or parent, a Node with no EgressTunnel, or `lastHeartbeatTime ... "
+            "is 42 s old, want within gatewayFailover.eipEvictionTimeout 15 s`. A Warn "
+            "(FailoverConfigMissing, FailoverConfigInvalid) when conf.yml cannot be read, so "
+            "whether heartbeats matter is unknown.",
         .remediation =
             "Read the egressgateway-agent log on the node of the failing EgressTunnel (parent "
-            "detection, tunnel subnet exhaustion); set tunnelDetectMethod for multi-NIC nodes.",
+            "detection, tunnel subnet exhaustion); set tunnelDetectMethod for multi-NIC nodes. "
+            "A stale heartbeat: check that the node's agent pod runs and can reach the API "
+            "server, and that the egressgateway-controller runs.",
         .source = "000 §3"},
     CheckInfo{
         .id = SpnEndpoints,

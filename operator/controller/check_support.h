@@ -35,9 +35,11 @@ class Issues {
   std::map<std::string, Group> byNode_;
 };
 
-// Check families; each appends its findings.
-void checkSpidernet(const ClusterState& state, const Target& target, const PolicyTarget& policy,
-                    std::vector<model::Finding>& out);
+// Check families; each appends its findings. checkSpidernet returns when its verdicts may change
+// with no object changing (a tunnel heartbeat going stale), if ever.
+std::optional<model::Time> checkSpidernet(const ClusterState& state, const Target& target,
+                                          const PolicyTarget& policy, model::Time now,
+                                          std::vector<model::Finding>& out);
 void checkAzure(const ClusterState& state, const Target& target,
                 const model::StaticGatewayConfiguration& sgc, std::vector<model::Finding>& out);
 

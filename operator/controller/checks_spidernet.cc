@@ -10,6 +10,7 @@
 #include "operator/controller/check_support.h"
 #include "operator/controller/crypto.h"
 #include "operator/controller/net.h"
+#include "operator/model/spidernet_config.h"
 
 namespace egressdiag::controller::detail {
 namespace {
@@ -147,8 +148,97 @@ void checkGateway(const PolicyTarget& policy, const model::EgressGateway* gatewa
               "EgressGateway " + gatewayName + " lists node " + node + " as Ready");
 }
 
-void checkTunnels(const ClusterState& state, const Target& target,
-                  std::vector<model::Finding>& out) {
+// The gatewayFailover spidernet runs with, from its ConfigMap in the agent's namespace.
+struct FailoverSetting {
+  std::optional<model::GatewayFailover> failover;  // nullopt: unknown, see reason/problem
+  std::string source;                              // "ns/name" of the ConfigMap
+  std::string reason;
+  std::string problem;
+};
+
+FailoverSetting failoverSetting(const ClusterState& state) {
+  auto agents =
+      findDaemonSets(state.objects, kComponentLabel, "egressgateway-agent", "egressgateway-agent");
+  std::string agentNamespace = agents.empty() ? "" : agents.front()->metadata.namespace_;
+  const model::ConfigMap* config =
+      model::findSpidernetConfig(state.objects.configMaps, agentNamespace);
+  FailoverSetting setting;
+  if (config == nullptr) {
+    setting.reason = "FailoverConfigMissing";
+    setting.problem = "no ConfigMap " + std::string(model::kSpidernetConfigMapName) +
+                      (agentNamespace.empty() ? std::string(" (agent namespace unknown)")
+                                              : " in namespace " + agentNamespace) +
+                      ": whether gatewayFailover (and so the tunnel heartbeat) is on is unknown";
+    return setting;
+  }
+  setting.source = config->metadata.namespace_ + "/" + config->metadata.name;
+  auto text = config->data.find(std::string(model::kSpidernetConfigKey));
+  if (text == config->data.end()) {
+    setting.reason = "FailoverConfigMissing";
+    setting.problem = "ConfigMap " + setting.source + " has no key " +
+                      std::string(model::kSpidernetConfigKey) +
+                      ": whether gatewayFailover is on is unknown";
+    return setting;
+  }
+  auto failover = model::parseGatewayFailover(text->second);
+  if (!failover) {
+    setting.reason = "FailoverConfigInvalid";
+    setting.problem = "ConfigMap " + setting.source + " " +
+                      std::string(model::kSpidernetConfigKey) + ": " + failover.error().message;
+    return setting;
+  }
+  setting.failover = *failover;
+  return setting;
+}
+
+std::string secondsText(std::chrono::microseconds d) {
+  return std::to_string(std::chrono::duration_cast<std::chrono::seconds>(d).count()) + " s";
+}
+
+// With failover on, the agent renews status.lastHeartbeatTime every tunnelUpdatePeriod and the
+// controller evicts a tunnel whose heartbeat is older than eipEvictionTimeout: a stale heartbeat
+// is a dead or stuck agent (and, if the phase is still Ready, a controller that is not
+// watching). With failover off the heartbeat is never renewed, which is normal
+// (reference/spidernet.md §4.1). Returns when a verdict may change with no object changing.
+std::optional<model::Time> checkHeartbeats(const ClusterState& state, model::Time now,
+                                           Issues& issues, std::string& note) {
+  FailoverSetting setting = failoverSetting(state);
+  if (!setting.failover) {
+    issues.add("", setting.reason, setting.problem, CheckStatus::Warn);
+    return std::nullopt;
+  }
+  const model::GatewayFailover& failover = *setting.failover;
+  if (!failover.enabled) {
+    note = "; heartbeats not checked (gatewayFailover off in " + setting.source + ")";
+    return std::nullopt;
+  }
+  auto timeout = std::chrono::microseconds(std::chrono::seconds(failover.eipEvictionTimeout));
+  note = "; heartbeats within gatewayFailover.eipEvictionTimeout " + secondsText(timeout) + " (" +
+         setting.source + ")";
+  std::optional<model::Time> recheck;
+  auto sooner = [&](model::Time at) { recheck = recheck ? std::min(*recheck, at) : at; };
+  for (const auto& tunnel : state.objects.egressTunnels) {
+    const std::string& node = tunnel.metadata.name;
+    const auto& last = tunnel.status.lastHeartbeatTime;
+    if (last && now - *last <= timeout) {
+      sooner(*last + timeout);
+      continue;
+    }
+    // Heartbeat renewals are not routed to diagnoses (routing.h): poll while one is stale.
+    sooner(now + std::chrono::seconds(failover.tunnelMonitorPeriod));
+    issues.add(node, "TunnelHeartbeatStale",
+               "EgressTunnel " + node + ": " +
+                   (last ? "lastHeartbeatTime " + model::formatTime(*last) + " is " +
+                               secondsText(now - *last) + " old"
+                         : std::string("no status.lastHeartbeatTime")) +
+                   ", want within gatewayFailover.eipEvictionTimeout " + secondsText(timeout) +
+                   " (failover on in " + setting.source + ")");
+  }
+  return recheck;
+}
+
+std::optional<model::Time> checkTunnels(const ClusterState& state, const Target& target,
+                                        model::Time now, std::vector<model::Finding>& out) {
   static const std::regex kMarkPattern("^0x26[0-9a-f]{6}$");
   Issues issues(CheckId::SpnTunnels, target.ref);
   const auto& tunnels = state.objects.egressTunnels;
@@ -204,8 +294,12 @@ void checkTunnels(const ClusterState& state, const Target& target,
   if (tunnels.empty() && state.objects.nodes.empty()) {
     issues.add("", "TunnelMissing", "there is no EgressTunnel");
   }
+  std::string heartbeatNote;
+  auto recheck = checkHeartbeats(state, now, issues, heartbeatNote);
   issues.emit(out, "TunnelsReady",
-              std::to_string(tunnels.size()) + " EgressTunnels Ready with valid marks and MACs");
+              std::to_string(tunnels.size()) + " EgressTunnels Ready with valid marks and MACs" +
+                  heartbeatNote);
+  return recheck;
 }
 
 // Pods the policy selects that spidernet should list: Running, not being deleted, with an IP.
@@ -378,16 +472,18 @@ void checkClusterCidr(const ClusterState& state, const PolicyTarget& policy, con
 
 }  // namespace
 
-void checkSpidernet(const ClusterState& state, const Target& target, const PolicyTarget& policy,
-                    std::vector<model::Finding>& out) {
+std::optional<model::Time> checkSpidernet(const ClusterState& state, const Target& target,
+                                          const PolicyTarget& policy, model::Time now,
+                                          std::vector<model::Finding>& out) {
   const model::EgressGateway* gateway = findGateway(state.objects, policy.spec->egressGatewayName);
   checkComponents(state, target, out);
   checkCalico(state, target, out);
   checkGateway(policy, gateway, target, out);
   checkPolicyStatus(policy, gateway, target, out);
-  checkTunnels(state, target, out);
+  auto recheck = checkTunnels(state, target, now, out);
   checkEndpoints(state, policy, target, out);
   checkClusterCidr(state, policy, target, out);
+  return recheck;
 }
 
 }  // namespace egressdiag::controller::detail

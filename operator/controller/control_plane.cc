@@ -181,10 +181,11 @@ void sortFindings(std::vector<model::Finding>& findings) {
   });
 }
 
-ControlPlaneResult evaluateControlPlane(const ClusterState& state, const Target& target) {
+ControlPlaneResult evaluateControlPlane(const ClusterState& state, const Target& target,
+                                        model::Time now) {
   ControlPlaneResult result;
   if (const auto* policy = std::get_if<PolicyTarget>(&target.object)) {
-    detail::checkSpidernet(state, target, *policy, result.findings);
+    result.recheckAt = detail::checkSpidernet(state, target, *policy, now, result.findings);
     result.egressIP =
         !policy->status->eipIPv4.empty() ? policy->status->eipIPv4 : policy->status->eipIPv6;
     result.gatewayNode = policy->status->node;

@@ -16,13 +16,18 @@ struct ControlPlaneResult {
   std::string egressIP;                    // policy EIP / SGC egressIpPrefix; empty if unknown
   std::string gatewayNode;                 // policy status.node / the SGC's gateway nodes
   std::vector<std::string> expectedNodes;  // nodes whose probe reports matter, sorted
+  // When a verdict may change although no object does (a tunnel heartbeat goes stale): the
+  // caller evaluates again then. nullopt: only object changes matter.
+  std::optional<model::Time> recheckAt;
 };
 
 // Runs every "op" check of design/checks.md that applies to the target's kind: components,
 // interference and control plane. Each applicable check yields one Pass finding, or one finding
 // per node (empty node = not node-specific) that is not passing. Never fails: missing inputs
 // become Fail or Unknown findings with a reason.
-ControlPlaneResult evaluateControlPlane(const ClusterState& state, const Target& target);
+// `now` is the evaluation time (heartbeat ages).
+ControlPlaneResult evaluateControlPlane(const ClusterState& state, const Target& target,
+                                        model::Time now);
 
 // Azure gateway nodes of an SGC: nodes labelled kubeegressgateway.azure.com/mode=true or
 // kubernetes.azure.com/mode=gateway, restricted to spec.gatewayNodepoolName when the node

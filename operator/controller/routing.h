@@ -66,8 +66,10 @@ class ChangeRouter {
 // True when `after` differs from `before` in nothing a check reads, so the change cannot alter
 // a verdict and needs no reconcile: our models decode only what the checks read, so this is
 // equality but for resourceVersion and, for an EgressTunnel, its heartbeat (written every few
-// seconds per node when failover is enabled; no check reads it). Kubelet heartbeats likewise
-// touch no field a Node model holds.
+// seconds per node when failover is enabled). SPN-TUNNELS reads the heartbeat only as a
+// deadline: the evaluation asks to be re-run when one would go stale, and every
+// tunnelMonitorPeriod while one is (ControlPlaneResult::recheckAt), so renewals need no routing.
+// Kubelet heartbeats likewise touch no field a Node model holds.
 template <class T>
 bool sameForChecks(const T& before, const T& after) {
   T a = before;

@@ -178,7 +178,7 @@ Evaluation evaluateDiagnosis(const ClusterState& state, const model::EgressDiagn
     evaluation.stall = std::move(target.error());
     return evaluation;
   }
-  ControlPlaneResult controlPlane = evaluateControlPlane(state, *target);
+  ControlPlaneResult controlPlane = evaluateControlPlane(state, *target, now);
   NodeAggregate nodes = aggregateNodeFindings(state.objects.egressNodeReports, state.objects.leases,
                                               controlPlane.expectedNodes, target->ref, now);
   evaluation.findings = std::move(controlPlane.findings);
@@ -187,6 +187,11 @@ Evaluation evaluateDiagnosis(const ClusterState& state, const model::EgressDiagn
   evaluation.coverage = std::move(nodes.coverage);
   evaluation.egressIP = std::move(controlPlane.egressIP);
   evaluation.gatewayNode = std::move(controlPlane.gatewayNode);
+  evaluation.recheckAt = evaluation.coverage.nextExpiry;
+  if (controlPlane.recheckAt) {
+    evaluation.recheckAt =
+        std::min(evaluation.recheckAt.value_or(*controlPlane.recheckAt), *controlPlane.recheckAt);
+  }
   return evaluation;
 }
 

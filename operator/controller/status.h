@@ -31,6 +31,9 @@ struct Evaluation {
   std::string egressIP;
   std::string gatewayNode;
   bool probeConfigured = false;  // spec.probe.url set: end-to-end checks are expected to run
+  // Evaluate again then even if nothing changes: a probe Lease lapses, a tunnel heartbeat goes
+  // stale. nullopt: only object changes can change the verdict.
+  std::optional<model::Time> recheckAt;
 };
 
 // Resolves the target, runs the control-plane checks and aggregates the node reports and probe

@@ -5,154 +5,64 @@
 #include "operator/kube/informer.h"
 #include "operator/kube/typed.h"
 #include "operator/model/decode.h"
+#include "operator/model/spidernet_config.h"
 
 namespace egressdiag::manager {
 namespace {
 
 constexpr auto kSecretTtl = std::chrono::seconds(60);
 
-kube::ResourceRef refOf(const model::ResourceType& type) {
-  return kube::ResourceRef{std::string(type.group), std::string(type.version),
-                           std::string(type.plural), type.namespaced};
-}
-
-// The member of ObjectSet holding T.
-template <class T>
-std::vector<T> model::ObjectSet::*memberOf();
-#define EGRESSDIAG_MEMBER(Type, field)                                  \
-  template <>                                                           \
-  std::vector<model::Type> model::ObjectSet::*memberOf<model::Type>() { \
-    return &model::ObjectSet::field;                                    \
+// Kinds that exist only with their CRDs, and kinds started with one of them: Events about SGCs
+// matter only with Azure's kinds, spidernet's ConfigMap only with spidernet's.
+std::string_view companionOf(std::string_view kind) {
+  if (kind == model::kStaticGatewayConfiguration.kind) {
+    return model::kCoreEvent.kind;
   }
-EGRESSDIAG_MEMBER(Namespace, namespaces)
-EGRESSDIAG_MEMBER(Pod, pods)
-EGRESSDIAG_MEMBER(Node, nodes)
-EGRESSDIAG_MEMBER(Event, events)
-EGRESSDIAG_MEMBER(DaemonSet, daemonSets)
-EGRESSDIAG_MEMBER(Deployment, deployments)
-EGRESSDIAG_MEMBER(Lease, leases)
-EGRESSDIAG_MEMBER(EgressGateway, egressGateways)
-EGRESSDIAG_MEMBER(EgressPolicy, egressPolicies)
-EGRESSDIAG_MEMBER(EgressClusterPolicy, egressClusterPolicies)
-EGRESSDIAG_MEMBER(EgressTunnel, egressTunnels)
-EGRESSDIAG_MEMBER(EgressEndpointSlice, egressEndpointSlices)
-EGRESSDIAG_MEMBER(EgressClusterEndpointSlice, egressClusterEndpointSlices)
-EGRESSDIAG_MEMBER(EgressClusterInfo, egressClusterInfos)
-EGRESSDIAG_MEMBER(StaticGatewayConfiguration, staticGatewayConfigurations)
-EGRESSDIAG_MEMBER(GatewayLBConfiguration, gatewayLBConfigurations)
-EGRESSDIAG_MEMBER(GatewayVMConfiguration, gatewayVMConfigurations)
-EGRESSDIAG_MEMBER(GatewayStatus, gatewayStatuses)
-EGRESSDIAG_MEMBER(PodEndpoint, podEndpoints)
-EGRESSDIAG_MEMBER(FelixConfiguration, felixConfigurations)
-EGRESSDIAG_MEMBER(EgressDiagnosis, egressDiagnoses)
-EGRESSDIAG_MEMBER(EgressNodeReport, egressNodeReports)
-#undef EGRESSDIAG_MEMBER
+  if (kind == model::kEgressTunnel.kind) {
+    return model::kConfigMap.kind;
+  }
+  return {};
+}
 
 }  // namespace
 
-struct ClusterCache::SlotBase {
-  virtual ~SlotBase() = default;
-  virtual void start() = 0;
-  // Detaches the informer; the caller destroys it (joining its thread) outside mutex_, since
-  // its handlers may be waiting for mutex_.
-  virtual std::shared_ptr<void> release() = 0;
-  virtual bool running() const = 0;
-  virtual bool synced() const = 0;
-  virtual void fill(model::ObjectSet& objects) const = 0;
-  virtual std::vector<std::string> keys() const = 0;
-};
-
-template <class T>
-struct ClusterCache::Slot : ClusterCache::SlotBase {
-  using Changed = std::function<void(const T* before, const T& after)>;
-  Slot(kube::Client& client, kube::ReflectorOptions options, Changed changed)
-      : client_(client), options_(std::move(options)), changed_(std::move(changed)) {}
-
-  void start() override {
-    if (informer_) {
-      return;
-    }
-    informer_ = std::make_unique<kube::Informer<T>>(
-        client_, options_, [](const rapidjson::Value& v) { return model::decode<T>(v); });
-    auto changed = changed_;
-    informer_->addHandlers(kube::InformerHandlers<T>{
-        [changed](const kube::ObjectPtr<T>& o) { changed(nullptr, *o); },
-        [changed](const kube::ObjectPtr<T>& b, const kube::ObjectPtr<T>& o) {
-          changed(b.get(), *o);
-        },
-        [changed](const kube::ObjectPtr<T>& o) { changed(nullptr, *o); }});
-    informer_->start();
-  }
-  std::shared_ptr<void> release() override {
-    return std::shared_ptr<kube::Informer<T>>(std::move(informer_));
-  }
-  bool running() const override { return informer_ != nullptr; }
-  bool synced() const override { return !informer_ || informer_->hasSynced(); }
-  void fill(model::ObjectSet& objects) const override {
-    if (!informer_) {
-      return;
-    }
-    auto& out = objects.*memberOf<T>();
-    for (const auto& object : informer_->list()) {
-      out.push_back(*object);
-    }
-  }
-  std::vector<std::string> keys() const override {
-    return informer_ ? informer_->keys() : std::vector<std::string>{};
-  }
-
-  kube::Client& client_;
-  kube::ReflectorOptions options_;
-  Changed changed_;
-  std::unique_ptr<kube::Informer<T>> informer_;
-};
-
 ClusterCache::ClusterCache(kube::Client& client, Config config, OnChange onChange)
-    : client_(client), config_(std::move(config)), onChange_(std::move(onChange)) {
+    : client_(client),
+      config_(std::move(config)),
+      onChange_(std::move(onChange)),
+      objects_(client) {
   using namespace model;
-  addSlot<Namespace>(kNamespace, "", "");
-  addSlot<Pod>(kPod, "", "");
-  addSlot<Node>(kNode, "", "");
-  addSlot<DaemonSet>(kDaemonSet, "", "");
-  addSlot<Deployment>(kDeployment, "", "");
-  addSlot<Lease>(kLease, config_.probeLeaseNamespace, "");
-  addSlot<EgressDiagnosis>(kEgressDiagnosis, "", "");
-  addSlot<EgressNodeReport>(kEgressNodeReport, "", "");
+  watch<Namespace>(kNamespace, "", "");
+  watch<Pod>(kPod, "", "");
+  watch<Node>(kNode, "", "");
+  watch<DaemonSet>(kDaemonSet, "", "");
+  watch<Deployment>(kDeployment, "", "");
+  watch<Lease>(kLease, config_.probeLeaseNamespace, "");
+  watch<EgressDiagnosis>(kEgressDiagnosis, "", "");
+  watch<EgressNodeReport>(kEgressNodeReport, "", "");
   // Events about SGCs only (AKS-SGC-STATUS), from core/v1 which supports this field selector.
-  addSlot<Event>(kCoreEvent, "", "involvedObject.kind=StaticGatewayConfiguration");
-  addSlot<EgressGateway>(kEgressGateway, "", "");
-  addSlot<EgressPolicy>(kEgressPolicy, "", "");
-  addSlot<EgressClusterPolicy>(kEgressClusterPolicy, "", "");
-  addSlot<EgressTunnel>(kEgressTunnel, "", "");
-  addSlot<EgressEndpointSlice>(kEgressEndpointSlice, "", "");
-  addSlot<EgressClusterEndpointSlice>(kEgressClusterEndpointSlice, "", "");
-  addSlot<EgressClusterInfo>(kEgressClusterInfo, "", "");
-  addSlot<StaticGatewayConfiguration>(kStaticGatewayConfiguration, "", "");
-  addSlot<GatewayLBConfiguration>(kGatewayLBConfiguration, "", "");
-  addSlot<GatewayVMConfiguration>(kGatewayVMConfiguration, "", "");
-  addSlot<GatewayStatus>(kGatewayStatus, "", "");
-  addSlot<PodEndpoint>(kPodEndpoint, "", "");
-  addSlot<FelixConfiguration>(kFelixConfiguration, "", "");
-}
-
-ClusterCache::~ClusterCache() {
-  std::vector<std::shared_ptr<void>> stopped;
-  {
-    std::lock_guard lock(mutex_);
-    for (auto& [kind, slot] : slots_) {
-      stopped.push_back(slot->release());
-    }
-  }
-  stopped.clear();  // joins the informer threads
+  watch<Event>(kCoreEvent, "", "involvedObject.kind=StaticGatewayConfiguration");
+  // spidernet's feature config (SPN-TUNNELS: is failover on?), by name in every namespace: the
+  // ClusterRole grants these ConfigMaps only (resourceNames + this field selector).
+  watch<ConfigMap>(kConfigMap, "", "metadata.name=" + std::string(kSpidernetConfigMapName));
+  watch<EgressGateway>(kEgressGateway, "", "");
+  watch<EgressPolicy>(kEgressPolicy, "", "");
+  watch<EgressClusterPolicy>(kEgressClusterPolicy, "", "");
+  watch<EgressTunnel>(kEgressTunnel, "", "");
+  watch<EgressEndpointSlice>(kEgressEndpointSlice, "", "");
+  watch<EgressClusterEndpointSlice>(kEgressClusterEndpointSlice, "", "");
+  watch<EgressClusterInfo>(kEgressClusterInfo, "", "");
+  watch<StaticGatewayConfiguration>(kStaticGatewayConfiguration, "", "");
+  watch<GatewayLBConfiguration>(kGatewayLBConfiguration, "", "");
+  watch<GatewayVMConfiguration>(kGatewayVMConfiguration, "", "");
+  watch<GatewayStatus>(kGatewayStatus, "", "");
+  watch<PodEndpoint>(kPodEndpoint, "", "");
+  watch<FelixConfiguration>(kFelixConfiguration, "", "");
 }
 
 template <class T>
-void ClusterCache::addSlot(const model::ResourceType& type, std::string ns,
-                           std::string fieldSelector) {
-  kube::ReflectorOptions options;
-  options.resource = refOf(type);
-  options.ns = std::move(ns);
-  options.fieldSelector = std::move(fieldSelector);
+void ClusterCache::watch(const model::ResourceType& type, std::string ns,
+                         std::string fieldSelector) {
   auto changed = [this]([[maybe_unused]] const T* before, const T& object) {
     ++generation_;
     // Kinds the router reads: a change may re-route pods and slices, and may affect anything.
@@ -180,7 +90,8 @@ void ClusterCache::addSlot(const model::ResourceType& type, std::string ns,
     } else if constexpr (std::is_same_v<T, model::EgressTunnel> ||
                          std::is_same_v<T, model::EgressGateway> ||
                          std::is_same_v<T, model::EgressClusterInfo> ||
-                         std::is_same_v<T, model::FelixConfiguration>) {
+                         std::is_same_v<T, model::FelixConfiguration> ||
+                         std::is_same_v<T, model::ConfigMap>) {
       route(router()->spidernet());
     } else if constexpr (std::is_same_v<T, model::GatewayLBConfiguration> ||
                          std::is_same_v<T, model::GatewayVMConfiguration> ||
@@ -200,39 +111,24 @@ void ClusterCache::addSlot(const model::ResourceType& type, std::string ns,
       onChange_("");
     }
   };
-  slots_[std::string(type.kind)] = std::make_unique<Slot<T>>(client_, std::move(options), changed);
+  objects_.add<T>(type, std::move(ns), std::move(fieldSelector), std::move(changed));
 }
 
 void ClusterCache::startCore() {
-  std::lock_guard lock(mutex_);
-  for (const char* kind : {"Namespace", "Pod", "Node", "DaemonSet", "Deployment", "Lease",
-                           "EgressDiagnosis", "EgressNodeReport"}) {
-    slots_.at(kind)->start();
+  for (const auto& type :
+       {model::kNamespace, model::kPod, model::kNode, model::kDaemonSet, model::kDeployment,
+        model::kLease, model::kEgressDiagnosis, model::kEgressNodeReport}) {
+    objects_.start(type.kind);
   }
 }
 
 void ClusterCache::setAvailable(const model::ResourceType& type, bool available) {
-  std::vector<std::shared_ptr<void>> stopped;
-  {
-    std::lock_guard lock(mutex_);
-    auto it = slots_.find(std::string(type.kind));
-    if (it == slots_.end() || it->second->running() == available) {
-      return;
-    }
-    if (available) {
-      it->second->start();
-      // Events about SGCs matter only when Azure's kinds exist.
-      if (type.kind == model::kStaticGatewayConfiguration.kind) {
-        slots_.at("Event")->start();
-      }
-    } else {
-      stopped.push_back(it->second->release());
-      if (type.kind == model::kStaticGatewayConfiguration.kind) {
-        stopped.push_back(slots_.at("Event")->release());
-      }
-    }
+  if (!objects_.setAvailable(type.kind, available)) {
+    return;
   }
-  stopped.clear();
+  if (auto companion = companionOf(type.kind); !companion.empty()) {
+    objects_.setAvailable(companion, available);
+  }
   ++routingGeneration_;
   logging::log(spdlog::level::info, available ? "watching optional kind" : "stopped watching kind",
                {{"kind", type.kind}, {"group", type.group}});
@@ -241,13 +137,7 @@ void ClusterCache::setAvailable(const model::ResourceType& type, bool available)
 }
 
 bool ClusterCache::synced() const {
-  std::lock_guard lock(mutex_);
-  for (const auto& [kind, slot] : slots_) {
-    if (!slot->synced()) {
-      return false;
-    }
-  }
-  return true;
+  return objects_.synced();
 }
 
 std::shared_ptr<const controller::ChangeRouter> ClusterCache::router() {
@@ -257,16 +147,11 @@ std::shared_ptr<const controller::ChangeRouter> ClusterCache::router() {
     return router_;
   }
   controller::ClusterState state;
-  {
-    std::lock_guard lock(mutex_);
-    for (const char* kind : {"EgressDiagnosis", "EgressPolicy", "EgressClusterPolicy",
-                             "StaticGatewayConfiguration", "Namespace", "DaemonSet"}) {
-      slots_.at(kind)->fill(state.objects);
-    }
-    state.installed.spidernet =
-        slots_.at("EgressPolicy")->running() || slots_.at("EgressClusterPolicy")->running();
-    state.installed.azure = slots_.at("StaticGatewayConfiguration")->running();
-  }
+  objects_.fill(
+      state.objects,
+      {model::kEgressDiagnosis.kind, model::kEgressPolicy.kind, model::kEgressClusterPolicy.kind,
+       model::kStaticGatewayConfiguration.kind, model::kNamespace.kind, model::kDaemonSet.kind});
+  state.installed = installed();
   router_ = std::make_shared<const controller::ChangeRouter>(state);
   routerGeneration_ = generation;
   return router_;
@@ -279,8 +164,15 @@ void ClusterCache::route(const std::vector<std::string>& keys) {
 }
 
 std::vector<std::string> ClusterCache::diagnosisKeys() const {
-  std::lock_guard lock(mutex_);
-  return slots_.at("EgressDiagnosis")->keys();
+  return objects_.keys(model::kEgressDiagnosis.kind);
+}
+
+controller::InstalledGroups ClusterCache::installed() const {
+  return controller::InstalledGroups{
+      .spidernet = objects_.running(model::kEgressPolicy.kind) ||
+                   objects_.running(model::kEgressClusterPolicy.kind),
+      .azure = objects_.running(model::kStaticGatewayConfiguration.kind),
+      .calico = objects_.running(model::kFelixConfiguration.kind)};
 }
 
 void ClusterCache::fetchSecrets(controller::ClusterState& state) {
@@ -296,7 +188,7 @@ void ClusterCache::fetchSecrets(controller::ClusterState& state) {
     if (cached.fetchedAt == std::chrono::steady_clock::time_point{} ||
         now - cached.fetchedAt > kSecretTtl) {
       auto secret = kube::getAs<model::Secret>(
-          client_, refOf(model::kSecret), ns, ref->name,
+          client_, cache::refOf(model::kSecret), ns, ref->name,
           [](const rapidjson::Value& v) { return model::decode<model::Secret>(v); });
       cached.fetchedAt = now;
       cached.error.reset();
@@ -330,16 +222,8 @@ std::shared_ptr<const controller::ClusterState> ClusterCache::snapshot() {
     return snapshot_;
   }
   auto state = std::make_shared<controller::ClusterState>();
-  {
-    std::lock_guard lock(mutex_);
-    for (const auto& [kind, slot] : slots_) {
-      slot->fill(state->objects);
-    }
-    state->installed.spidernet =
-        slots_.at("EgressPolicy")->running() || slots_.at("EgressClusterPolicy")->running();
-    state->installed.azure = slots_.at("StaticGatewayConfiguration")->running();
-    state->installed.calico = slots_.at("FelixConfiguration")->running();
-  }
+  objects_.fill(state->objects);
+  state->installed = installed();
   if (state->installed.azure) {
     fetchSecrets(*state);
   }

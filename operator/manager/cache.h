@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "operator/cache/object_cache.h"
 #include "operator/controller/cluster_state.h"
 #include "operator/controller/routing.h"
 #include "operator/kube/client.h"
@@ -31,7 +32,6 @@ class ClusterCache {
   };
 
   ClusterCache(kube::Client& client, Config config, OnChange onChange);
-  ~ClusterCache();
   ClusterCache(const ClusterCache&) = delete;
   ClusterCache& operator=(const ClusterCache&) = delete;
 
@@ -49,12 +49,10 @@ class ClusterCache {
   std::vector<std::string> diagnosisKeys() const;
 
  private:
-  struct SlotBase;
   template <class T>
-  struct Slot;
-  template <class T>
-  void addSlot(const model::ResourceType& type, std::string ns, std::string fieldSelector);
+  void watch(const model::ResourceType& type, std::string ns, std::string fieldSelector);
   void fetchSecrets(controller::ClusterState& state);
+  controller::InstalledGroups installed() const;
   // The router over the current diagnoses, policies, SGCs, namespaces and DaemonSets, rebuilt
   // when one of them changed since.
   std::shared_ptr<const controller::ChangeRouter> router();
@@ -63,8 +61,6 @@ class ClusterCache {
   kube::Client& client_;
   Config config_;
   OnChange onChange_;
-  mutable std::mutex mutex_;
-  std::map<std::string, std::unique_ptr<SlotBase>> slots_;  // by kind
   std::atomic<std::uint64_t> generation_{1};
   std::uint64_t snapshotGeneration_ = 0;
   std::shared_ptr<const controller::ClusterState> snapshot_;
@@ -79,6 +75,9 @@ class ClusterCache {
     std::chrono::steady_clock::time_point fetchedAt;
   };
   std::map<std::string, CachedSecret> secrets_;
+  // Last: destroyed first, so the informer threads (whose handlers use the members above) are
+  // joined before anything they touch goes.
+  cache::ObjectCache objects_;
 };
 
 }  // namespace egressdiag::manager

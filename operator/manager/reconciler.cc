@@ -82,9 +82,8 @@ ReconcileResult Reconciler::reconcile(const std::string& key) {
         Expectation{*diagnosis.metadata.creationTimestamp, evaluation.coverage.expected};
   }
   ReconcileResult result;
-  if (evaluation.coverage.nextExpiry) {
-    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-        *evaluation.coverage.nextExpiry - now);
+  if (evaluation.recheckAt) {
+    auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(*evaluation.recheckAt - now);
     result.requeue = std::max(wait, std::chrono::milliseconds(0)) + std::chrono::seconds(1);
   }
   if (status != diagnosis.status) {

@@ -17,7 +17,7 @@ namespace egressdiag::manager {
 
 struct ReconcileResult {
   bool ok = true;                                    // false: retry with backoff
-  std::optional<std::chrono::milliseconds> requeue;  // recheck then (a Lease lapses)
+  std::optional<std::chrono::milliseconds> requeue;  // recheck then (Evaluation::recheckAt)
 };
 
 // The imperative shell around the pure core for one EgressDiagnosis: snapshot -> evaluate ->

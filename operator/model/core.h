@@ -181,6 +181,14 @@ struct Secret {
   bool operator==(const Secret&) const = default;
 };
 
+// Only the text `data` is modelled (binaryData is never needed: the configs we read are text).
+struct ConfigMap {
+  ObjectMeta metadata;
+  StringMap data;
+
+  bool operator==(const ConfigMap&) const = default;
+};
+
 // The base64-decoded value of data[key]. NotFound when absent, InvalidInput when not base64.
 // The error never contains the value.
 Result<std::string> secretValue(const Secret& secret, std::string_view key);

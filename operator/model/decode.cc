@@ -481,6 +481,10 @@ Secret readSecret(const Fields& root) {
   return Secret{readMeta(root.object("metadata")), root.string("type"), root.stringMap("data")};
 }
 
+ConfigMap readConfigMap(const Fields& root) {
+  return ConfigMap{readMeta(root.object("metadata")), root.stringMap("data")};
+}
+
 Event readEvent(const Fields& root) {
   Event event;
   event.metadata = readMeta(root.object("metadata"));
@@ -861,6 +865,7 @@ constexpr std::array kDispatch{
     Dispatch{kPod, &addTo<Pod, &ObjectSet::pods>},
     Dispatch{kNode, &addTo<Node, &ObjectSet::nodes>},
     Dispatch{kSecret, &addTo<Secret, &ObjectSet::secrets>},
+    Dispatch{kConfigMap, &addTo<ConfigMap, &ObjectSet::configMaps>},
     Dispatch{kCoreEvent, &addTo<Event, &ObjectSet::events>},
     Dispatch{kEvent, &addTo<Event, &ObjectSet::events>},
     Dispatch{kDaemonSet, &addTo<DaemonSet, &ObjectSet::daemonSets>},
@@ -942,6 +947,7 @@ EGRESSDIAG_MODEL_DECODER(Namespace, kNamespace)
 EGRESSDIAG_MODEL_DECODER(Pod, kPod)
 EGRESSDIAG_MODEL_DECODER(Node, kNode)
 EGRESSDIAG_MODEL_DECODER(Secret, kSecret)
+EGRESSDIAG_MODEL_DECODER(ConfigMap, kConfigMap)
 EGRESSDIAG_MODEL_DECODER(Event, kEvent)
 EGRESSDIAG_MODEL_DECODER(DaemonSet, kDaemonSet)
 EGRESSDIAG_MODEL_DECODER(Deployment, kDeployment)

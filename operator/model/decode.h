@@ -47,6 +47,7 @@ EGRESSDIAG_MODEL_KIND(Namespace, kNamespace)
 EGRESSDIAG_MODEL_KIND(Pod, kPod)
 EGRESSDIAG_MODEL_KIND(Node, kNode)
 EGRESSDIAG_MODEL_KIND(Secret, kSecret)
+EGRESSDIAG_MODEL_KIND(ConfigMap, kConfigMap)
 EGRESSDIAG_MODEL_KIND(Event, kEvent)
 EGRESSDIAG_MODEL_KIND(DaemonSet, kDaemonSet)
 EGRESSDIAG_MODEL_KIND(Deployment, kDeployment)
@@ -84,6 +85,7 @@ struct ObjectSet {
   std::vector<Pod> pods;
   std::vector<Node> nodes;
   std::vector<Secret> secrets;
+  std::vector<ConfigMap> configMaps;
   std::vector<Event> events;
   std::vector<DaemonSet> daemonSets;
   std::vector<Deployment> deployments;

@@ -10,6 +10,7 @@ constexpr std::array kAllTypes{
     kPod,
     kNode,
     kSecret,
+    kConfigMap,
     kCoreEvent,
     kEvent,
     kDaemonSet,

@@ -25,6 +25,7 @@ inline constexpr ResourceType kNamespace{"", "v1", "Namespace", "namespaces", fa
 inline constexpr ResourceType kPod{"", "v1", "Pod", "pods", true};
 inline constexpr ResourceType kNode{"", "v1", "Node", "nodes", false};
 inline constexpr ResourceType kSecret{"", "v1", "Secret", "secrets", true};
+inline constexpr ResourceType kConfigMap{"", "v1", "ConfigMap", "configmaps", true};
 inline constexpr ResourceType kCoreEvent{"", "v1", "Event", "events", true};
 inline constexpr ResourceType kEvent{"events.k8s.io", "v1", "Event", "events", true};
 inline constexpr ResourceType kDaemonSet{"apps", "v1", "DaemonSet", "daemonsets", true};

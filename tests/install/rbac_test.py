@@ -86,6 +86,10 @@ def check_policy(account, extra):
             if group_resource[0] in ("secrets", "secrets/status"):
                 check(ns in SECRET_READS[account] and verbs == {"get"} and len(group_resource) == 1,
                       f"Secret access: {where}")
+            if group_resource[0] == "configmaps":
+                # spidernet's feature config only (SPN-TUNNELS), never ConfigMaps in general.
+                check(len(group_resource) == 1 and names == "[egressgateway]"
+                      and verbs <= {"get", "list", "watch"}, f"ConfigMap access: {where}")
             for verb in verbs & WRITE_VERBS:
                 allowed = ALLOWED_WRITES[account]
                 check((resource, None) in allowed or (resource, ns) in allowed,

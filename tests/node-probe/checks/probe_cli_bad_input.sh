@@ -40,7 +40,7 @@ JSON
 printf '{"apiVersion": "v1", "kind": "List", "items": [' >"$tmp/truncated.json"
 cat >"$tmp/unknown-kinds.json" <<'JSON'
 {"apiVersion": "v1", "kind": "List", "items": [
- {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "x", "namespace": "default"}},
+ {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "x", "namespace": "default"}},
  {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "y"}}]}
 JSON
 printf '{"apiVersion": "v1", "kind": "List", "items": [{"apiVersion": "egressgateway.spidernet.io/v1beta1", "kind": "EgressTunnel", "metadata": {"name": "node1"}, "status": {"mark": 7}}]}' >"$tmp/bad-type.json"

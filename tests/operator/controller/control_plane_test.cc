@@ -26,7 +26,16 @@ struct Fault {
 ControlPlaneResult run(const Scenario& s) {
   auto target = resolveTarget(s.state, s.diagnosis);
   EXPECT_TRUE(target.has_value()) << (target ? "" : target.error().message);
-  return evaluateControlPlane(s.state, *target);
+  return evaluateControlPlane(s.state, *target, testing::at(0));
+}
+
+const model::Finding* findingOf(const ControlPlaneResult& result, std::string_view check) {
+  for (const auto& f : result.findings) {
+    if (f.check == check) {
+      return &f;
+    }
+  }
+  return nullptr;
 }
 
 std::vector<const model::Finding*> notPassing(const ControlPlaneResult& result) {
@@ -107,6 +116,71 @@ TEST_P(FaultTest, FlagsTheRightCheck) {
   }
 }
 
+// Failover off (the chart default): an hour-old heartbeat is normal, and nothing is due later.
+TEST(HeartbeatTest, FailoverOffIgnoresHeartbeats) {
+  auto result = run(healthySpidernet());
+  const auto* tunnels = findingOf(result, "SPN-TUNNELS");
+  ASSERT_NE(tunnels, nullptr);
+  EXPECT_EQ(tunnels->status, model::CheckStatus::Pass);
+  EXPECT_NE(tunnels->message.find("heartbeats not checked (gatewayFailover off in "
+                                  "kube-system/egressgateway)"),
+            std::string::npos)
+      << tunnels->message;
+  EXPECT_FALSE(result.recheckAt.has_value());
+}
+
+// Failover on, heartbeats fresh: Pass, and a recheck when the oldest one would go stale
+// (renewals are not routed to diagnoses, so nothing else would re-evaluate it).
+TEST(HeartbeatTest, FreshHeartbeatsPassAndRecheckAtTheirDeadline) {
+  Scenario s = healthySpidernet();
+  s.state.objects.configMaps[0].data["conf.yml"] =
+      testing::spidernetConf("  enable: true\n  eipEvictionTimeout: 15\n");
+  s.state.objects.egressTunnels[0].status.lastHeartbeatTime = testing::at(-5);
+  s.state.objects.egressTunnels[1].status.lastHeartbeatTime = testing::at(-2);
+  auto result = run(s);
+  const auto* tunnels = findingOf(result, "SPN-TUNNELS");
+  ASSERT_NE(tunnels, nullptr);
+  EXPECT_EQ(tunnels->status, model::CheckStatus::Pass) << dump(result);
+  EXPECT_NE(tunnels->message.find("heartbeats within gatewayFailover.eipEvictionTimeout 15 s"),
+            std::string::npos)
+      << tunnels->message;
+  EXPECT_EQ(result.recheckAt, testing::at(10));
+}
+
+// A stale heartbeat: Fail with its age and the timeout; while stale, recheck every
+// tunnelMonitorPeriod (a renewal would not be routed here).
+TEST(HeartbeatTest, StaleHeartbeatNamesAgeAndPollsAtMonitorPeriod) {
+  Scenario s = healthySpidernet();
+  s.state.objects.configMaps[0].data["conf.yml"] = testing::spidernetConf(
+      "  eipEvictionTimeout: 15\n  enable: true\n  tunnelMonitorPeriod: 3\n");
+  s.state.objects.egressTunnels[0].status.lastHeartbeatTime = testing::at(-42);
+  s.state.objects.egressTunnels[1].status.lastHeartbeatTime = testing::at(-1);
+  auto result = run(s);
+  const auto* tunnels = findingOf(result, "SPN-TUNNELS");
+  ASSERT_NE(tunnels, nullptr);
+  EXPECT_EQ(tunnels->status, model::CheckStatus::Fail);
+  EXPECT_EQ(tunnels->node, "node1");
+  EXPECT_EQ(tunnels->message,
+            "EgressTunnel node1: lastHeartbeatTime 2027-01-15T07:59:18Z is 42 s old, want within "
+            "gatewayFailover.eipEvictionTimeout 15 s (failover on in kube-system/egressgateway)");
+  EXPECT_EQ(result.recheckAt, testing::at(3));
+}
+
+// The ConfigMap in the agent's namespace wins over one elsewhere; a lone one anywhere is used.
+TEST(HeartbeatTest, ConfigMapOfTheAgentNamespace) {
+  Scenario s = healthySpidernet();
+  model::ConfigMap elsewhere = s.state.objects.configMaps[0];
+  elsewhere.metadata.namespace_ = "other";
+  elsewhere.data["conf.yml"] = testing::spidernetConf("  enable: true\n");
+  s.state.objects.configMaps.insert(s.state.objects.configMaps.begin(), elsewhere);
+  auto preferred = run(s);
+  EXPECT_EQ(findingOf(preferred, "SPN-TUNNELS")->status, model::CheckStatus::Pass)
+      << dump(preferred);
+  s.state.objects.configMaps.pop_back();  // only "other" (failover on, stale heartbeats) left
+  auto lone = run(s);
+  EXPECT_EQ(findingOf(lone, "SPN-TUNNELS")->reason, "TunnelHeartbeatStale") << dump(lone);
+}
+
 // A Secret the operator may not read is not a missing Secret: Unknown naming the API error.
 TEST(AzureKeyTest, UnreadableSecretIsUnknownNotMissing) {
   Scenario s = healthyAzure();
@@ -137,6 +211,14 @@ model::EgressTunnel& tunnelOf(Scenario& s, std::size_t i) {
 }
 model::StaticGatewayConfiguration& sgc(Scenario& s) {
   return s.state.objects.staticGatewayConfigurations[0];
+}
+
+// Replaces conf.yml's gatewayFailover block; the fixture's heartbeats are an hour old.
+void failoverOn(Scenario& s, const std::string& block) {
+  s.state.objects.configMaps[0].data["conf.yml"] = testing::spidernetConf(block);
+  for (auto& t : s.state.objects.egressTunnels) {
+    t.status.lastHeartbeatTime = testing::at(-1);
+  }
 }
 
 using model::CheckStatus;
@@ -193,6 +275,33 @@ const Fault kFaults[] = {
      CheckStatus::Fail, "TunnelIncomplete", "node1"},
     {"NodeWithoutTunnel", [](Scenario& s) { s.state.objects.egressTunnels.pop_back(); },
      "SPN-TUNNELS", CheckStatus::Fail, "TunnelMissing", "node2"},
+    // Failover on: heartbeats must be younger than eipEvictionTimeout (here at(0) is now).
+    {"HeartbeatStale",
+     [](Scenario& s) {
+       failoverOn(s, "  enable: true\n  eipEvictionTimeout: 15\n");
+       tunnelOf(s, 0).status.lastHeartbeatTime = testing::at(-16);
+     },
+     "SPN-TUNNELS", CheckStatus::Fail, "TunnelHeartbeatStale", "node1"},
+    {"HeartbeatMissing",
+     [](Scenario& s) {
+       failoverOn(s, "  enable: true\n");
+       tunnelOf(s, 1).status.lastHeartbeatTime.reset();
+     },
+     "SPN-TUNNELS", CheckStatus::Fail, "TunnelHeartbeatStale", "node2"},
+    // No gatewayFailover key: spidernet's code default is on, so the default 15 s applies.
+    {"HeartbeatStaleByDefault",
+     [](Scenario& s) {
+       s.state.objects.configMaps[0].data["conf.yml"] = "enableIPv4: true\n";
+       tunnelOf(s, 0).status.lastHeartbeatTime = testing::at(-5);
+       tunnelOf(s, 1).status.lastHeartbeatTime = testing::at(-20);
+     },
+     "SPN-TUNNELS", CheckStatus::Fail, "TunnelHeartbeatStale", "node2"},
+    {"FailoverConfigMissing", [](Scenario& s) { s.state.objects.configMaps.clear(); },
+     "SPN-TUNNELS", CheckStatus::Warn, "FailoverConfigMissing", ""},
+    {"FailoverConfigWithoutKey", [](Scenario& s) { s.state.objects.configMaps[0].data.clear(); },
+     "SPN-TUNNELS", CheckStatus::Warn, "FailoverConfigMissing", ""},
+    {"FailoverConfigInvalid", [](Scenario& s) { failoverOn(s, "  enable: maybe\n"); },
+     "SPN-TUNNELS", CheckStatus::Warn, "FailoverConfigInvalid", ""},
     {"EndpointMissingPod",
      [](Scenario& s) { s.state.objects.egressEndpointSlices[0].endpoints.pop_back(); },
      "SPN-ENDPOINTS", CheckStatus::Fail, "EndpointMissing", ""},

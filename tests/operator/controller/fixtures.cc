@@ -76,6 +76,17 @@ model::EgressTunnel tunnel(const std::string& name, const std::string& mark,
 
 }  // namespace
 
+std::string spidernetConf(const std::string& gatewayFailover) {
+  return "announcedInterfacesToExclude:\n- ^cali.*\n- br-*\nclusterCIDR:\n  autoDetect:\n"
+         "    clusterIP: true\n    nodeIP: true\n    podCidrMode: auto\n  extraCidr: []\n"
+         "datapathMode: iptables\nenableIPv4: true\nenableIPv6: false\n"
+         "gatewayFailover:\n" +
+         gatewayFailover +
+         "iptables:\n  backendMode: auto\ntunnelIpv4Subnet: 172.31.0.0/16\n"
+         "vxlan:\n  disableChecksumOffload: false\n  id: 100\n  name: egress.vxlan\n"
+         "  port: 7789\n";
+}
+
 model::Time at(int seconds) {
   return model::Time(std::chrono::seconds(1'800'000'000 + seconds));
 }
@@ -160,6 +171,14 @@ Scenario healthySpidernet() {
 
   o.egressTunnels = {tunnel("node1", "0x2698ee37", "192.200.142.89", "10.6.1.21"),
                      tunnel("node2", "0x26b7b4e4", "192.200.201.40", "10.6.1.22")};
+  // The chart default: failover off, so heartbeats are an hour old and that is fine.
+  for (auto& t : o.egressTunnels) {
+    t.status.lastHeartbeatTime = at(-3600);
+  }
+  model::ConfigMap config;
+  config.metadata = meta("kube-system", "egressgateway");
+  config.data = {{"conf.yml", spidernetConf("  enable: false\n")}};
+  o.configMaps = {config};
 
   model::EgressEndpointSlice slice;
   slice.metadata = meta("default", "test-abcde");

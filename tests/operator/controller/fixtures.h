@@ -14,6 +14,10 @@ namespace egressdiag::controller::testing {
 
 model::Time at(int seconds);  // a fixed epoch + seconds
 
+// spidernet's conf.yml as the chart renders it, with `gatewayFailover` holding the given
+// (indented, newline-terminated) lines.
+std::string spidernetConf(const std::string& gatewayFailover);
+
 struct Scenario {
   ClusterState state;
   model::EgressDiagnosis diagnosis;

@@ -8,7 +8,9 @@
 #     with the right check and reason; repaired -> Healthy=True, one more closed outage with a
 #     non-zero duration, exactly one more EgressDegraded and one more EgressRestored event.
 #     The four Azure faults run on Azure only; then the Azure objects go, the spidernet and
-#     Calico CRDs are installed while the operator runs and the seven spidernet faults follow.
+#     Calico CRDs are installed while the operator runs and the seven spidernet faults follow,
+#     then an eighth that no object change reveals: tunnel heartbeats going stale with
+#     gatewayFailover on (the verdict changes with time alone).
 # Node reports and probe Leases are written by the script (the probe is not the subject); the
 # Leases last an hour so coverage never lapses while faults run.
 #
@@ -200,6 +202,39 @@ fault $spn INT-CALICO-INSERT CalicoChainInsertMode "FelixConfiguration chainInse
   "k patch felixconfiguration default --type=merge -p '{\"spec\":{\"chainInsertMode\":\"Insert\"}}' >/dev/null" \
   "k patch felixconfiguration default --type=merge -p '{\"spec\":{\"chainInsertMode\":\"Append\"}}' >/dev/null"
 
+# Time-based: with gatewayFailover on, heartbeats renewed every second keep SPN-TUNNELS passing;
+# once they stop, the diagnosis turns False by itself when the last one is older than
+# eipEvictionTimeout (4 s here), although no object changes then (renewals are not routed).
+spn_conf() { # spn_conf true|false: conf.yml with gatewayFailover.enable set
+  printf 'gatewayFailover:\n  eipEvictionTimeout: 4\n  enable: %s\n  tunnelMonitorPeriod: 1\n  tunnelUpdatePeriod: 1\nvxlan:\n  id: 100\n' "$1"
+}
+failover() { # failover true|false
+  k patch configmap -n kube-system egressgateway --type=merge \
+    -p "$(jq -n --arg c "$(spn_conf "$1")" '{data: {"conf.yml": $c}}')" >/dev/null
+}
+heartbeat() { # both tunnels' status.lastHeartbeatTime = now, as the agents do
+  local now; now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  for n in node1 node2; do
+    patch_status egresstunnel "$n" -p "{\"status\":{\"lastHeartbeatTime\":\"$now\"}}"
+  done
+}
+renew_then_stop() {
+  heartbeat
+  failover true
+  for _ in 1 2 3 4 5 6 7 8; do
+    sleep 1
+    heartbeat
+    cond_is $spn Healthy True ||
+      fail "Healthy $(cond $spn Healthy status) ($(cond $spn Healthy reason)) while heartbeats were renewed"
+  done
+  last_beat=$(date +%s)
+}
+fault $spn SPN-TUNNELS TunnelHeartbeatStale "gatewayFailover on, tunnel heartbeats stop" \
+  "renew_then_stop" "failover false"
+beat_start=$(outage_field $spn $(($(outage_count $spn) - 1)) start)
+(($(date -d "$beat_start" +%s) - last_beat >= 3)) ||
+  fail "turned False at $beat_start, less than eipEvictionTimeout after the last heartbeat ($(date -u -d @"$last_beat" +%T))"
+echo "    last heartbeat $(date -u -d @"$last_beat" +%T), outage from $beat_start"
 
 step "no stray events: exactly one Degraded and one Restored per fault and diagnosis"
 sleep 2
@@ -207,5 +242,5 @@ for egd in "${!faults_of[@]}"; do
   events_are "$egd" ||
     fail "$egd: $(events_of EgressDegraded "$egd") Degraded, $(events_of EgressRestored "$egd") Restored, want ${degraded_want[$egd]}"
 done
-[[ ${faults_of[auto-egp-test]} == 7 && ${faults_of[aks]} == 4 ]] || fail "fault count"
+[[ ${faults_of[auto-egp-test]} == 8 && ${faults_of[aks]} == 4 ]] || fail "fault count"
 echo "PASS in $((SECONDS - started)) s"

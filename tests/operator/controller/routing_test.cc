@@ -198,7 +198,8 @@ std::map<std::string, std::vector<model::Finding>> evaluateAll(const ClusterStat
   for (const auto& diagnosis : state.objects.egressDiagnoses) {
     auto target = resolveTarget(state, diagnosis);
     out[diagnosis.metadata.namespace_ + "/" + diagnosis.metadata.name] =
-        target ? evaluateControlPlane(state, *target).findings : std::vector<model::Finding>{};
+        target ? evaluateControlPlane(state, *target, testing::at(0)).findings
+               : std::vector<model::Finding>{};
   }
   return out;
 }

@@ -92,8 +92,9 @@ TEST(ResourceTypes, LookupAndApiVersion) {
   EXPECT_EQ(findResourceType("v1", "Event"), kCoreEvent);
   EXPECT_EQ(findResourceType("events.k8s.io/v1", "Event"), kEvent);
   EXPECT_EQ(findResourceType("egressgateway.spidernet.io/v1alpha1", "EgressTunnel"), std::nullopt);
-  EXPECT_EQ(findResourceType("v1", "ConfigMap"), std::nullopt);
-  EXPECT_EQ(allResourceTypes().size(), 24u);
+  EXPECT_EQ(findResourceType("v1", "ConfigMap"), kConfigMap);
+  EXPECT_EQ(findResourceType("v1", "Service"), std::nullopt);
+  EXPECT_EQ(allResourceTypes().size(), 25u);
   std::size_t spidernet = 0;
   std::size_t azure = 0;
   for (const auto& type : allResourceTypes()) {

@@ -17,10 +17,11 @@ TEST(DecodeList, CountsEveryKindAndNotesUnknownOnes) {
   EXPECT_EQ(set.leases.size(), 1u);
   EXPECT_EQ(set.felixConfigurations.size(), 1u);
   EXPECT_EQ(set.namespaces.size(), 1u);
-  EXPECT_EQ(set.ignoredItems, 2u);
+  ASSERT_EQ(set.configMaps.size(), 1u);
+  EXPECT_EQ(set.configMaps[0].data, (StringMap{{"a", "b"}}));
+  EXPECT_EQ(set.ignoredItems, 1u);
   EXPECT_EQ(set.notes,
-            (std::vector<std::string>{"ignored 1 object(s) of unmodelled kind apps/v1 ReplicaSet",
-                                      "ignored 1 object(s) of unmodelled kind v1 ConfigMap"}));
+            (std::vector<std::string>{"ignored 1 object(s) of unmodelled kind apps/v1 ReplicaSet"}));
 }
 
 struct ListCase {
