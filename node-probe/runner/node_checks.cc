@@ -94,9 +94,15 @@ void passiveAzure(const model::ObjectSet& objects, const std::string& node,
   for (const auto& g : e.gateways) {
     if (!g.netns.empty()) {
       read.netns.push_back(g.netns);
-      out.namedNetns.push_back(g.netns);
+      out.namedNetns.push_back({g.netns, read.named});
     }
   }
+  // The pod checks (AKS-POD-*) read links, addresses, routes, rules, sysctls and WireGuard:
+  // no iptables or ipset reads (one iptables-save per annotated pod would dominate a poll).
+  datapath::ReadOptions podRead;
+  podRead.wireguardUapiDir = options.wireguardUapiDir;
+  podRead.iptables = false;
+  podRead.ipsets = false;
   auto start = std::chrono::steady_clock::now();
   datapath::NodeSnapshot snapshot = datapath::readNode(reader, read);
   checks::azure::Inputs inputs;
@@ -111,9 +117,7 @@ void passiveAzure(const model::ObjectSet& objects, const std::string& node,
       inputs.pods.emplace(p.pod, std::unexpected(ns.error()));
       continue;
     }
-    out.namedNetns.push_back(*ns);
-    datapath::ReadOptions podRead;
-    podRead.wireguardUapiDir = options.wireguardUapiDir;
+    out.namedNetns.push_back({*ns, podRead});
     inputs.pods.emplace(p.pod, reader.readNetns(datapath::NetnsRef::named(*ns), podRead));
   }
   out.snapshotSeconds +=

@@ -36,10 +36,17 @@ struct FlavourFindings {
   std::vector<catalog::Finding> findings;
 };
 
+// A named namespace the checks read, and the parts of it they read: the daemon polls and
+// watches exactly these (a pod namespace has no iptables or ipsets worth a save per poll).
+struct ReadNamespace {
+  std::string name;
+  datapath::ReadOptions read;
+};
+
 struct PassiveRun {
   std::vector<FlavourFindings> results;
-  double snapshotSeconds = 0;          // time spent reading the kernel
-  std::vector<std::string> namedNetns;  // the named namespaces read (gateways, pods)
+  double snapshotSeconds = 0;            // time spent reading the kernel
+  std::vector<ReadNamespace> namedNetns;  // the named namespaces read (gateways, pods)
 };
 
 struct PassiveOptions {
