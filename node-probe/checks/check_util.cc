@@ -205,8 +205,17 @@ std::string renderAddress(const datapath::Address& a) {
   return out;
 }
 
-std::string join(const std::vector<std::string>& items, std::string_view sep) {
+std::string join(const std::vector<std::string>& items, std::string_view sep,
+                 std::string_view prefix) {
+  // Sized exactly up front: ipset findings join hundreds of members, and a string grown by
+  // doubling (or by prepending to it) keeps up to twice its length allocated in the finding.
+  std::size_t size = prefix.size() + (items.empty() ? 0 : sep.size() * (items.size() - 1));
+  for (const std::string& item : items) {
+    size += item.size();
+  }
   std::string out;
+  out.reserve(size);
+  out += prefix;
   for (std::size_t i = 0; i < items.size(); ++i) {
     if (i > 0) {
       out += sep;

@@ -44,7 +44,9 @@ std::string renderNeighbour(const datapath::Neighbour& n);
 std::string renderFdb(const datapath::FdbEntry& f);
 std::string renderAddress(const datapath::Address& a);
 
-std::string join(const std::vector<std::string>& items, std::string_view sep);
+// `prefix` followed by `items` separated by `sep`.
+std::string join(const std::vector<std::string>& items, std::string_view sep,
+                 std::string_view prefix = {});
 
 // Sorted difference a \ b of two sorted vectors.
 std::vector<std::string> minus(const std::vector<std::string>& a,

@@ -5,17 +5,14 @@
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netlink.h>
 #include <sys/socket.h>
-#include <sys/time.h>
 
-#include <cerrno>
 #include <cstdarg>
 #include <cstdio>
-#include <cstring>
 #include <memory>
 #include <mutex>
 
 #include "node-probe/datapath/ipset_parser.h"
-#include "node-probe/datapath/unique_fd.h"
+#include "node-probe/datapath/netlink_util.h"
 
 namespace egressdiag::datapath {
 namespace {
@@ -60,24 +57,8 @@ struct DumpFailure {
   Error error;
 };
 
-constexpr std::uint32_t kSeq = 1;
-// The kernel sizes dump messages to the reader's buffer, capped at 32 KiB; 64 KiB stays below
-// glibc's mmap threshold (a freed mmap chunk would raise it and fragment the heap).
-constexpr std::size_t kRecvBuffer = 64 * 1024;
-constexpr int kRecvTimeoutSec = 10;
-
 // IPSET_CMD_LIST of every set over nfnetlink in the calling thread's namespace, decoded.
 std::expected<std::vector<IpsetSet>, DumpFailure> dumpOverNetlink() {
-  auto other = [](std::string msg) {
-    return std::unexpected(DumpFailure{false, Error{ErrorCode::Unavailable, std::move(msg)}});
-  };
-  UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_NETFILTER));
-  if (fd.get() < 0) {
-    return other(std::string("netlink socket: ") + std::strerror(errno));
-  }
-  const timeval timeout{kRecvTimeoutSec, 0};
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-
   struct {
     nlmsghdr nlh;
     nfgenmsg nfg;
@@ -87,66 +68,32 @@ std::expected<std::vector<IpsetSet>, DumpFailure> dumpOverNetlink() {
   req.nlh.nlmsg_len = sizeof req;
   req.nlh.nlmsg_type = (NFNL_SUBSYS_IPSET << 8) | IPSET_CMD_LIST;
   req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  req.nlh.nlmsg_seq = kSeq;
+  req.nlh.nlmsg_seq = nl::kDumpSeq;
   req.nfg.nfgen_family = AF_INET;
   req.nfg.version = NFNETLINK_V0;
   req.protoAttr.nla_len = NLA_HDRLEN + 1;
   req.protoAttr.nla_type = IPSET_ATTR_PROTOCOL;
   req.proto[0] = IPSET_PROTOCOL;
-  sockaddr_nl kernel{};
-  kernel.nl_family = AF_NETLINK;
-  if (::sendto(fd.get(), &req, sizeof req, 0, reinterpret_cast<const sockaddr*>(&kernel),
-               sizeof kernel) < 0) {
-    return other(std::string("netlink send: ") + std::strerror(errno));
-  }
 
   IpsetDumpDecoder decoder;
-  std::vector<std::uint8_t> buf(kRecvBuffer);
-  for (;;) {
-    iovec iov{buf.data(), buf.size()};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    const ssize_t n = ::recvmsg(fd.get(), &msg, 0);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return other(std::string("netlink receive: ") + std::strerror(errno));
-    }
-    if ((msg.msg_flags & MSG_TRUNC) != 0) {
-      return other("netlink receive: message truncated");
-    }
-    auto left = static_cast<std::size_t>(n);
-    for (const auto* h = reinterpret_cast<const nlmsghdr*>(buf.data()); NLMSG_OK(h, left);
-         h = NLMSG_NEXT(h, left)) {
-      if (h->nlmsg_seq != kSeq) {
-        continue;
-      }
-      if (h->nlmsg_type == NLMSG_DONE) {
-        return std::move(decoder).take();
-      }
-      if (h->nlmsg_type == NLMSG_ERROR) {
-        if (h->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) {
-          return other("netlink: short error message");
+  const auto dumped = nl::rawDump(
+      NETLINK_NETFILTER, {reinterpret_cast<const std::uint8_t*>(&req), sizeof req},
+      [&](const nlmsghdr& h) -> Result<void> {
+        if (h.nlmsg_len < NLMSG_LENGTH(sizeof(nfgenmsg))) {
+          return fail(ErrorCode::Unavailable, "netlink: short ipset message");
         }
-        const int err = -static_cast<const nlmsgerr*>(NLMSG_DATA(h))->error;
-        if (err == EPERM || err == EACCES) {
-          return std::unexpected(DumpFailure{true, permissionDenied(std::strerror(err)).error()});
-        }
-        return other("netlink error " + std::to_string(err));
-      }
-      if (h->nlmsg_len < NLMSG_LENGTH(sizeof(nfgenmsg))) {
-        return other("netlink: short ipset message");
-      }
-      const auto* attrs =
-          static_cast<const std::uint8_t*>(NLMSG_DATA(h)) + NLMSG_ALIGN(sizeof(nfgenmsg));
-      const std::size_t size = h->nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(nfgenmsg)));
-      if (auto r = decoder.addMessage({attrs, size}); !r) {
-        return std::unexpected(DumpFailure{false, std::move(r.error())});
-      }
-    }
+        const auto* attrs =
+            static_cast<const std::uint8_t*>(NLMSG_DATA(&h)) + NLMSG_ALIGN(sizeof(nfgenmsg));
+        const std::size_t size = h.nlmsg_len - NLMSG_LENGTH(NLMSG_ALIGN(sizeof(nfgenmsg)));
+        return decoder.addMessage({attrs, size});
+      });
+  if (!dumped) {
+    // Only the kernel's refusal is final; the decoder never reports PermissionDenied.
+    const bool refused = dumped.error().code == ErrorCode::PermissionDenied;
+    return std::unexpected(DumpFailure{
+        refused, refused ? permissionDenied(dumped.error().message).error() : dumped.error()});
   }
+  return std::move(decoder).take();
 }
 
 }  // namespace

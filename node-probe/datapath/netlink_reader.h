@@ -38,12 +38,10 @@ class RtnlReader {
 
  private:
   explicit RtnlReader(nl::SockPtr sock) : sock_(std::move(sock)) {}
-  struct RouteDumpContext {
-    RtnlReader* reader;
-    std::vector<Route> routes;
-  };
-  static int onRouteMessage(nl_msg* msg, void* arg);
-  NextHop nextHop(int family, nlattr** tb, int oifIndex);
+  class RouteNames;
+  // Appends the route of one RTM_NEWROUTE message (other families and malformed ones skipped).
+  void addRoute(const nlmsghdr& hdr, RouteNames& names, std::vector<Route>& out) const;
+  NextHop nextHop(int family, nlattr** tb, int oifIndex) const;
   Result<void> ensureLinkCache();
   std::string ifName(int index) const;
 

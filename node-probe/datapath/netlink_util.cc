@@ -3,8 +3,14 @@
 #include <arpa/inet.h>
 #include <netlink/netlink.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "node-probe/datapath/unique_fd.h"
 
 namespace egressdiag::datapath::nl {
 
@@ -71,6 +77,79 @@ Result<SockPtr> connect(int protocol) {
     return std::unexpected(nlError(err, "netlink connect"));
   }
   return sock;
+}
+
+namespace {
+
+// The kernel sizes dump messages to the reader's buffer, capped at 32 KiB; 64 KiB stays below
+// glibc's mmap threshold (a freed mmap chunk would raise it and fragment the heap).
+constexpr std::size_t kRecvBuffer = 64 * 1024;
+constexpr int kRecvTimeoutSec = 10;
+
+std::unexpected<Error> unavailable(std::string_view what, int err) {
+  return fail(ErrorCode::Unavailable, std::string(what) + ": " + std::strerror(err));
+}
+
+}  // namespace
+
+Result<void> rawDump(int protocol, std::span<const std::uint8_t> request,
+                     const std::function<Result<void>(const nlmsghdr&)>& onMessage) {
+  UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, protocol));
+  if (fd.get() < 0) {
+    return unavailable("netlink socket", errno);
+  }
+  const timeval timeout{kRecvTimeoutSec, 0};
+  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+  sockaddr_nl kernel{};
+  kernel.nl_family = AF_NETLINK;
+  if (::sendto(fd.get(), request.data(), request.size(), 0,
+               reinterpret_cast<const sockaddr*>(&kernel), sizeof kernel) < 0) {
+    return unavailable("netlink send", errno);
+  }
+  std::vector<std::uint8_t> buf(kRecvBuffer);
+  for (;;) {
+    iovec iov{buf.data(), buf.size()};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    const ssize_t n = ::recvmsg(fd.get(), &msg, 0);
+    if (n < 0) {
+      if (errno == EINTR) {
+        continue;
+      }
+      return unavailable("netlink receive", errno);
+    }
+    if ((msg.msg_flags & MSG_TRUNC) != 0) {
+      return fail(ErrorCode::Unavailable, "netlink receive: message truncated");
+    }
+    auto left = static_cast<std::size_t>(n);
+    for (const auto* h = reinterpret_cast<const nlmsghdr*>(buf.data()); NLMSG_OK(h, left);
+         h = NLMSG_NEXT(h, left)) {
+      if (h->nlmsg_seq != kDumpSeq) {
+        continue;
+      }
+      if (h->nlmsg_type == NLMSG_DONE) {
+        return {};
+      }
+      if (h->nlmsg_type == NLMSG_ERROR) {
+        if (h->nlmsg_len < NLMSG_LENGTH(sizeof(nlmsgerr))) {
+          return fail(ErrorCode::Unavailable, "netlink: short error message");
+        }
+        const int err = -static_cast<const nlmsgerr*>(NLMSG_DATA(h))->error;
+        if (err == EPERM || err == EACCES) {
+          return fail(ErrorCode::PermissionDenied, std::strerror(err));
+        }
+        return fail(ErrorCode::Unavailable, "netlink error " + std::to_string(err));
+      }
+      if ((h->nlmsg_flags & NLM_F_DUMP_INTR) != 0) {
+        // The table changed during the dump (as libnl reports it): a retry gives a consistent one.
+        return fail(ErrorCode::Unavailable, "netlink dump interrupted by a concurrent change");
+      }
+      if (auto r = onMessage(*h); !r) {
+        return r;
+      }
+    }
+  }
 }
 
 }  // namespace egressdiag::datapath::nl

@@ -1,13 +1,18 @@
 #pragma once
 
-// Internal helpers shared by the netlink readers: owning handles and address formatting.
+// Internal helpers shared by the netlink readers: owning handles, address formatting and a raw
+// dump loop.
 
+#include <linux/netlink.h>
 #include <netlink/addr.h>
 #include <netlink/cache.h>
 #include <netlink/errno.h>
 #include <netlink/socket.h>
 
+#include <cstdint>
+#include <functional>
 #include <memory>
+#include <span>
 #include <string>
 
 #include "operator/common/result.h"
@@ -38,5 +43,18 @@ Error nlError(int err, std::string_view what, std::string_view capability = {});
 
 // A NETLINK_* socket connected in the calling thread's network namespace.
 Result<SockPtr> connect(int protocol);
+
+// The sequence number a rawDump request carries.
+constexpr std::uint32_t kDumpSeq = 1;
+
+// A dump without libnl, for the large ones (routes, ipset members), decoded in place from the
+// receive buffer: sends `request` (a whole message with NLM_F_REQUEST | NLM_F_DUMP and
+// nlmsg_seq = kDumpSeq) on a new NETLINK_`protocol` socket in the calling thread's namespace
+// and passes every reply message to `onMessage` until NLMSG_DONE.
+// Fails with onMessage's first error, PermissionDenied (strerror text) when the kernel answers
+// EPERM/EACCES, and Unavailable for any other socket or kernel error and for a dump the kernel
+// marks interrupted (NLM_F_DUMP_INTR).
+Result<void> rawDump(int protocol, std::span<const std::uint8_t> request,
+                     const std::function<Result<void>(const nlmsghdr&)>& onMessage);
 
 }  // namespace egressdiag::datapath::nl

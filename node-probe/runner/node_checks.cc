@@ -97,11 +97,10 @@ void passiveAzure(const model::ObjectSet& objects, const std::string& node,
       out.namedNetns.push_back({g.netns, read.named});
     }
   }
-  // The pod checks (AKS-POD-*) read links, addresses, routes, rules, sysctls and WireGuard:
-  // no iptables or ipset reads (one iptables-save per annotated pod would dominate a poll).
+  // The pod checks (AKS-POD-*) read routes, rules, sysctls, WireGuard and the pod's mangle
+  // rules, never its ipsets.
   datapath::ReadOptions podRead;
   podRead.wireguardUapiDir = options.wireguardUapiDir;
-  podRead.iptables = false;
   podRead.ipsets = false;
   auto start = std::chrono::steady_clock::now();
   datapath::NodeSnapshot snapshot = datapath::readNode(reader, read);

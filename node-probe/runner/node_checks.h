@@ -36,8 +36,8 @@ struct FlavourFindings {
   std::vector<catalog::Finding> findings;
 };
 
-// A named namespace the checks read, and the parts of it they read: the daemon polls and
-// watches exactly these (a pod namespace has no iptables or ipsets worth a save per poll).
+// A named namespace the checks read, and the parts of it they read: the daemon polls exactly
+// these parts (no ipset dump of a pod namespace, whose checks read none).
 struct ReadNamespace {
   std::string name;
   datapath::ReadOptions read;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <functional>
 #include <regex>
 
@@ -390,6 +391,39 @@ INSTANTIATE_TEST_SUITE_P(
             "Extra", {"10.0.0.1"}, {"10.0.0.1", "10.0.0.2"}, Status::Fail, "IpsetExtraMembers"},
         MemberFormCase{"Empty", {}, {}, Status::Pass, "IpsetAsExpected"}),
     [](const ::testing::TestParamInfo<MemberFormCase>& p) { return std::string(p.param.name); });
+
+// A healthy set's message stays one readable line: up to ten members named, the rest counted;
+// the evidence still lists every member.
+TEST(IpsetPassMessage, NamesTenMembersAndCountsTheRest) {
+  auto run = [](std::size_t count) {
+    Expectation e;
+    e.node = "node1";
+    PolicyExpectation p;
+    p.target = "default/t";
+    p.srcSet = "egress-src-v4-t";
+    for (std::size_t i = 0; i < count; ++i) {
+      p.srcMembers.push_back("10.0.0." + std::to_string(10 + i));
+    }
+    std::sort(p.srcMembers.begin(), p.srcMembers.end());
+    e.policies.push_back(p);
+    NetnsSnapshot snap;
+    snap.ipsets = std::vector<datapath::IpsetSet>{
+        {"egress-src-v4-t", "hash:net", "inet", "create egress-src-v4-t hash:net", p.srcMembers}};
+    auto found = checkIpsetSrc(e, snap);
+    EXPECT_EQ(found.size(), 1u);
+    return found.at(0);
+  };
+  Finding few = run(2);
+  EXPECT_EQ(few.status, Status::Pass);
+  EXPECT_EQ(few.message, "ipset egress-src-v4-t holds 10.0.0.10, 10.0.0.11");
+  Finding many = run(12);
+  EXPECT_EQ(many.status, Status::Pass);
+  EXPECT_EQ(many.message,
+            "ipset egress-src-v4-t holds 10.0.0.10, 10.0.0.11, 10.0.0.12, 10.0.0.13, 10.0.0.14, "
+            "10.0.0.15, 10.0.0.16, 10.0.0.17, 10.0.0.18, 10.0.0.19 and 2 more expected members");
+  ASSERT_EQ(many.evidence.size(), 3u);
+  EXPECT_NE(many.evidence[2].find("10.0.0.20, 10.0.0.21"), std::string::npos) << many.evidence[2];
+}
 
 }  // namespace
 }  // namespace egressdiag::checks::spidernet

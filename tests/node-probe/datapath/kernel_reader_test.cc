@@ -1,8 +1,12 @@
 // Integration tests of every reader against the real kernel. Each test builds its own scratch
 // network namespace (edt-<pid>-<n>), reads it through the public reader API and deletes it.
 // Needs root (CAP_NET_ADMIN + CAP_SYS_ADMIN); nothing is changed in the root namespace.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <netlink/msg.h>
+#include <netlink/route/route.h>
+#include <netlink/route/rtnl.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -16,6 +20,7 @@
 #include <thread>
 
 #include "node-probe/datapath/iptables_parser.h"
+#include "node-probe/datapath/netlink_util.h"
 #include "node-probe/datapath/netns.h"
 #include "node-probe/datapath/reader.h"
 #include "node-probe/datapath/wireguard_parser.h"
@@ -179,6 +184,93 @@ TEST_F(KernelReader, LinksAddressesAndVxlan) {
   ASSERT_TRUE(host->addresses);
   EXPECT_EQ(findIf(*host->addresses, [](const Address& x) { return x.ip == "10.77.0.1"; }),
             nullptr);
+}
+
+// A route's fields as libnl decodes them (an implementation independent of the reader's raw
+// dump), in one comparable line.
+std::string libnlRouteLine(rtnl_route* r) {
+  char buf[128];
+  std::string line = std::to_string(rtnl_route_get_family(r)) + " table " +
+                     std::to_string(rtnl_route_get_table(r)) + " ";
+  nl_addr* dst = rtnl_route_get_dst(r);
+  line += dst == nullptr || nl_addr_get_prefixlen(dst) == 0 ? "default" : nl::prefixString(dst);
+  line +=
+      std::string(" proto ") + rtnl_route_proto2str(rtnl_route_get_protocol(r), buf, sizeof buf);
+  const int scope = rtnl_route_get_scope(r);
+  line += std::string(" scope ") + (scope == 0 ? "global" : rtnl_scope2str(scope, buf, sizeof buf));
+  line += std::string(" type ") + nl_rtntype2str(rtnl_route_get_type(r), buf, sizeof buf);
+  line += " metric " + std::to_string(rtnl_route_get_priority(r));
+  line += " src " + nl::ipString(rtnl_route_get_pref_src(r));
+  for (int i = 0; i < rtnl_route_get_nnexthops(r); ++i) {
+    rtnl_nexthop* nh = rtnl_route_nexthop_n(r, i);
+    std::string gw = nl::ipString(rtnl_route_nh_get_gateway(nh));
+    if (gw.empty()) {
+      gw = nl::ipString(rtnl_route_nh_get_via(nh));  // an IPv4 route via an IPv6 gateway
+    }
+    line += " nh " + gw + "@" + std::to_string(rtnl_route_nh_get_ifindex(nh));
+  }
+  return line;
+}
+
+std::string routeLine(const Route& r) {
+  std::string line = std::to_string(r.family == IpFamily::V4 ? AF_INET : AF_INET6) + " table " +
+                     std::to_string(r.table) + " ";
+  line += r.dst + " proto " + r.protocol + " scope " + r.scope + " type " + r.type + " metric " +
+          std::to_string(r.metric) + " src " + r.prefSrc;
+  for (const NextHop& nh : r.nexthops) {
+    line += " nh " + nh.gateway + "@" + std::to_string(nh.oifIndex);
+  }
+  return line;
+}
+
+TEST_F(KernelReader, RoutesEqualLibnlDecoding) {
+  // Beyond the fixture's routes: a multipath route and a blackhole in a numbered table.
+  ASSERT_TRUE(run({"ip", "-n", ns_, "route", "add", "10.98.0.0/16", "nexthop", "via", "10.77.0.5",
+                   "dev", "edt0", "nexthop", "via", "10.77.0.6", "dev", "edt0"}));
+  ASSERT_TRUE(run({"ip", "-n", ns_, "route", "add", "blackhole", "10.97.0.0/16", "table", "77",
+                   "metric", "5"}));
+  const auto snap = readAll();
+  ASSERT_TRUE(snap.routes) << snap.routes.error().message;
+  std::vector<std::string> ours;
+  for (const Route& r : *snap.routes) {
+    ours.push_back(routeLine(r));
+  }
+  // libnl's own decoder (rtnl_route_parse) over its own dump of every message; its route cache
+  // would merge routes that differ only in the device.
+  auto theirs = NetnsExecutor(NetnsRef::named(ns_)).run([] {
+    std::vector<std::string> lines;
+    auto sock = nl::connect(NETLINK_ROUTE);
+    EXPECT_TRUE(sock);
+    if (!sock) {
+      return lines;
+    }
+    auto onMessage = [](nl_msg* msg, void* arg) {
+      rtnl_route* r = nullptr;
+      if (rtnl_route_parse(nlmsg_hdr(msg), &r) == 0) {
+        if (rtnl_route_get_family(r) == AF_INET || rtnl_route_get_family(r) == AF_INET6) {
+          static_cast<std::vector<std::string>*>(arg)->push_back(libnlRouteLine(r));
+        }
+        rtnl_route_put(r);
+      }
+      return static_cast<int>(NL_OK);
+    };
+    nl_socket_modify_cb(sock->get(), NL_CB_VALID, NL_CB_CUSTOM, onMessage, &lines);
+    for (const int af : {AF_INET, AF_INET6}) {
+      EXPECT_GE(nl_rtgen_request(sock->get(), RTM_GETROUTE, af, NLM_F_DUMP), 0);
+      EXPECT_GE(nl_recvmsgs_default(sock->get()), 0);
+    }
+    return lines;
+  });
+  ASSERT_TRUE(theirs) << theirs.error().message;
+  std::ranges::sort(ours);
+  std::ranges::sort(*theirs);
+  EXPECT_GT(ours.size(), 10u);
+  EXPECT_EQ(ours, *theirs);
+  EXPECT_TRUE(std::ranges::any_of(ours, [](const std::string& l) {
+    return l.find("10.98.0.0/16") != std::string::npos &&
+           l.find("nh 10.77.0.5@") != std::string::npos &&
+           l.find("nh 10.77.0.6@") != std::string::npos;
+  })) << "the multipath route with both next hops";
 }
 
 TEST_F(KernelReader, RoutesOfEveryTableAndRules) {
