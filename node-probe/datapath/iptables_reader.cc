@@ -153,32 +153,63 @@ std::optional<NftState> nftState() {
   return std::nullopt;
 }
 
-// The output of the last successful nft save per command, with the namespace state it was read
-// in. A probe polls the same node every few seconds and its ruleset rarely changes: an unchanged
-// generation saves the process (most of the iptables time). The text is kept rather than the
-// parsed dump, which is ten times larger and would be held twice during a read; chain counters
-// in a reused text are those of that save.
+// The output of the last successful nft save per command and namespace, with the namespace
+// state it was read in. A probe polls the same namespaces every few seconds (the host, gateway
+// namespaces, each annotated pod's) and their rulesets rarely change: an unchanged generation
+// saves the process (most of the iptables time). The text is kept rather than the parsed dump,
+// which is ten times larger and would be held twice during a read; chain counters in a reused
+// text are those of that save. At most kMaxNamespaces namespaces per command are kept (the
+// least recently used goes first): a node's pod rulesets are small, and a deleted namespace's
+// cookie is never seen again.
 class NftSaveCache {
  public:
   std::optional<ProcessOutput> find(const NftState& state, const std::string& command) {
     std::lock_guard lock(mutex_);
-    const auto it = outputs_.find(command);
-    if (it == outputs_.end() || it->second.first != state) {
+    const auto it = outputs_.find({command, state.netnsCookie});
+    if (it == outputs_.end() || it->second.generation != state.generation) {
       return std::nullopt;
     }
-    return it->second.second;
+    it->second.lastUse = ++clock_;
+    return it->second.output;
   }
 
   void store(const NftState& state, const std::string& command, const ProcessOutput& out) {
     std::lock_guard lock(mutex_);
-    // One entry per command: a probe reading several namespaces in turn then simply runs the
-    // saves, without keeping a ruleset per namespace alive.
-    outputs_.insert_or_assign(command, std::pair{state, out});
+    const Key key{command, state.netnsCookie};
+    if (!outputs_.contains(key)) {
+      evictFor(command);
+    }
+    outputs_.insert_or_assign(key, Entry{state.generation, out, ++clock_});
   }
 
  private:
+  static constexpr std::size_t kMaxNamespaces = 64;
+  using Key = std::pair<std::string, std::uint64_t>;  // command, namespace cookie
+  struct Entry {
+    std::uint32_t generation = 0;
+    ProcessOutput output;
+    std::uint64_t lastUse = 0;
+  };
+
+  void evictFor(const std::string& command) {
+    std::size_t count = 0;
+    auto oldest = outputs_.end();
+    for (auto it = outputs_.begin(); it != outputs_.end(); ++it) {
+      if (it->first.first == command) {
+        ++count;
+        if (oldest == outputs_.end() || it->second.lastUse < oldest->second.lastUse) {
+          oldest = it;
+        }
+      }
+    }
+    if (count >= kMaxNamespaces) {
+      outputs_.erase(oldest);
+    }
+  }
+
   std::mutex mutex_;
-  std::map<std::string, std::pair<NftState, ProcessOutput>> outputs_;
+  std::uint64_t clock_ = 0;
+  std::map<Key, Entry> outputs_;
 };
 
 NftSaveCache& nftSaveCache() {

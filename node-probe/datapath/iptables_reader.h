@@ -18,9 +18,9 @@ struct IptablesReadOptions {
 // Runs the nft and legacy saves (IPv4, plus IPv6 when asked) concurrently and summarises them
 // (summariseIptables). A legacy save of a family without legacy tables in the namespace
 // (/proc/thread-self/net/ip{,6}_tables_names empty) is not run: its empty output is built
-// directly. An nft save's output is reused from the previous call (and parsed again) while the
-// namespace's nftables generation (NFT_MSG_GETGEN) is unchanged; its chain counters are then
-// those of that call. Each
+// directly. An nft save's output is reused from the previous save in the same namespace (and
+// parsed again) while that namespace's nftables generation (NFT_MSG_GETGEN) is unchanged; its
+// chain counters are then those of that save. Each
 // save's own failure lands in its `dump`: Unavailable when the binary is missing, PermissionDenied
 // naming CAP_NET_ADMIN when the kernel refuses, Timeout. Fails as a whole, with that save's error,
 // when a save is refused (PermissionDenied naming CAP_NET_ADMIN) or times out: the backends cannot

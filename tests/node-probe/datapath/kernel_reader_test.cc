@@ -17,6 +17,8 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <iterator>
 #include <thread>
 
 #include "node-probe/datapath/iptables_parser.h"
@@ -429,6 +431,63 @@ TEST_F(KernelReader, IptablesBothBackends) {
   ASSERT_TRUE(run({"ip", "netns", "exec", ns_, "iptables-nft", "-t", "mangle", "-A", "PREROUTING",
                    "-j", "ACCEPT"}));
   EXPECT_NE(readAll().iptables->saves[0].rawHash, before);
+}
+
+// A probe reads several namespaces in turn (host, gateway, each pod's): each keeps its own
+// reused nft save while its ruleset is unchanged. Counted through a PATH shim around the real
+// iptables-nft-save, which the reader finds the way posix_spawnp does.
+TEST_F(KernelReader, NftSaveReusedPerNamespace) {
+  const std::string other = ns_ + "-b";
+  const std::string dir = "/tmp/" + ns_ + "-shim";
+  const std::string log = dir + "/runs";
+  const std::string path = ::getenv("PATH") != nullptr ? ::getenv("PATH") : "";
+  struct Restore {  // also when an assertion returns early
+    std::function<void()> undo;
+    ~Restore() { undo(); }
+  } restore{[&] {
+    ::setenv("PATH", path.c_str(), 1);
+    runCommand({"ip", "netns", "del", other});
+    runCommand({"rm", "-rf", dir});
+  }};
+  ASSERT_TRUE(run({"ip", "netns", "add", other}));
+  ASSERT_TRUE(run({"mkdir", "-p", dir}));
+  const auto real = runCommand({"sh", "-c", "command -v iptables-nft-save"});
+  ASSERT_EQ(real.exitCode, 0) << "iptables-nft-save not on PATH";
+  const std::string realPath = real.out.substr(0, real.out.find('\n'));
+  {
+    std::ofstream shim(dir + "/iptables-nft-save");
+    shim << "#!/bin/sh\necho run >> " << log << "\nexec " << realPath << " \"$@\"\n";
+  }
+  ASSERT_TRUE(run({"chmod", "+x", dir + "/iptables-nft-save"}));
+  ::setenv("PATH", (dir + ":" + path).c_str(), 1);
+  auto runs = [&] {
+    std::ifstream in(log);
+    return std::count(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>(), '\n');
+  };
+  KernelDatapathReader reader;
+  ReadOptions iptablesOnly;
+  iptablesOnly.netlink = false;
+  iptablesOnly.ipsets = false;
+  iptablesOnly.sysctls = false;
+  iptablesOnly.wireguard = false;
+  auto hashOf = [&](const std::string& name) {
+    auto snap = reader.readNetns(NetnsRef::named(name), iptablesOnly);
+    EXPECT_TRUE(snap && snap->iptables) << name;
+    return snap && snap->iptables ? snap->iptables->saves.at(0).rawHash : 0;
+  };
+  const auto mine = hashOf(ns_);
+  const auto theirs = hashOf(other);
+  EXPECT_NE(mine, theirs);  // different rulesets, so no mix-up between the namespaces
+  for (int round = 0; round < 3; ++round) {
+    EXPECT_EQ(hashOf(ns_), mine);
+    EXPECT_EQ(hashOf(other), theirs);
+  }
+  EXPECT_EQ(runs(), 2) << "one save per namespace, then reused";
+  ASSERT_TRUE(run({"ip", "netns", "exec", other, "iptables-nft", "-t", "mangle", "-A", "PREROUTING",
+                   "-j", "ACCEPT"}));
+  EXPECT_NE(hashOf(other), theirs);  // a changed ruleset is saved again
+  EXPECT_EQ(hashOf(ns_), mine);
+  EXPECT_EQ(runs(), 3);
 }
 
 TEST_F(KernelReader, SysctlsOfTheNamespace) {
