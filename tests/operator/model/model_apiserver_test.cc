@@ -285,6 +285,11 @@ TEST_F(ModelApiServer, CoreObjectsAsServed) {
   EXPECT_GE(set.namespaces.size(), 3u);
   ASSERT_FALSE(set.leases.empty());  // kube-apiserver identity leases
   for (const Lease& lease : set.leases) {
+    // Other tests on the shared control plane hold and release Leases of their own (a released
+    // one has no holder): only the API server's own, in kube-system, are known to be held.
+    if (lease.metadata.namespace_ != "kube-system") {
+      continue;
+    }
     EXPECT_FALSE(lease.spec.holderIdentity.empty()) << objectKey(lease.metadata);
     EXPECT_TRUE(lease.spec.renewTime.has_value()) << objectKey(lease.metadata);
   }
