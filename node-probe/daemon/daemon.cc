@@ -1,13 +1,13 @@
 #include "node-probe/daemon/daemon.h"
 
+#include <malloc.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
-#include <malloc.h>
 #include <sys/stat.h>
 
 #include <atomic>
-#include <cstdlib>
 #include <condition_variable>
+#include <cstdlib>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -23,7 +23,6 @@
 #include "operator/kube/reflector.h"
 #include "operator/kube/typed.h"
 #include "operator/model/time.h"
-#include "operator/serving/counting_transport.h"
 #include "operator/serving/endpoints.h"
 
 namespace egressdiag::daemon {
@@ -41,17 +40,18 @@ constexpr auto kMinActiveSpacing = std::chrono::seconds(1);
 constexpr auto kDiscoveryInterval = std::chrono::seconds(30);
 
 model::Time nowTime() {
-  return std::chrono::time_point_cast<std::chrono::microseconds>(
-      std::chrono::system_clock::now());
+  return std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
 }
 
 // The upstream kinds a node check reads; each is optional (its CRD may be missing).
 std::vector<model::ResourceType> upstreamKinds() {
   using namespace model;
-  return {kEgressGateway,          kEgressPolicy,           kEgressClusterPolicy,
-          kEgressTunnel,           kEgressEndpointSlice,    kEgressClusterEndpointSlice,
-          kEgressClusterInfo,      kStaticGatewayConfiguration, kGatewayLBConfiguration,
-          kGatewayVMConfiguration, kGatewayStatus,          kPodEndpoint};
+  return {kEgressGateway,          kEgressPolicy,
+          kEgressClusterPolicy,    kEgressTunnel,
+          kEgressEndpointSlice,    kEgressClusterEndpointSlice,
+          kEgressClusterInfo,      kStaticGatewayConfiguration,
+          kGatewayLBConfiguration, kGatewayVMConfiguration,
+          kGatewayStatus,          kPodEndpoint};
 }
 
 // Hash of the iptables saves and ipset members: the cheap change test of the poll.
@@ -214,8 +214,7 @@ class Probe {
       for (const auto& name : *names) {
         struct stat st {};
         std::string path = options_.netnsDir + "/" + name;
-        h = mix(h, name + "@" +
-                       std::to_string(::stat(path.c_str(), &st) == 0 ? st.st_ino : 0));
+        h = mix(h, name + "@" + std::to_string(::stat(path.c_str(), &st) == 0 ? st.st_ino : 0));
       }
     }
     std::vector<std::pair<datapath::NetnsRef, datapath::ReadOptions>> reads{
@@ -298,15 +297,15 @@ class Probe {
         }
         runner::EchoEndpoint endpoint{d.spec.probe->url, options_.activeTimeout};
         if (d.spec.probe->timeout) {
-          endpoint.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-              *d.spec.probe->timeout);
+          endpoint.timeout =
+              std::chrono::duration_cast<std::chrono::milliseconds>(*d.spec.probe->timeout);
         }
         return endpoint;
       }
       return std::nullopt;
     };
-    auto run = runner::activeChecks(objects, options_.nodeName, reader_, echo,
-                                    options_.activeTimeout);
+    auto run =
+        runner::activeChecks(objects, options_.nodeName, reader_, echo, options_.activeTimeout);
     metrics_.recordActive(run.observed);
     metrics_.countEvaluation("active");
     countDrift(run.results);
@@ -386,8 +385,7 @@ class Probe {
     auto findings = combined();
     metrics_.setCheckResults(findings);
     metrics_.setLastEvaluation(
-        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch())
-            .count());
+        std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count());
     auto report = buildReport(
         options_.nodeName, findings, previous_ ? &*previous_ : nullptr, nowTime(),
         std::chrono::milliseconds(static_cast<std::int64_t>(passive_.snapshotSeconds * 1000)),
@@ -544,8 +542,7 @@ class Probe {
     while (!stop.stop_requested()) {
       {
         std::unique_lock lock(mutex_);
-        wakeUp_.wait_until(lock, nextActive,
-                           [&] { return activeDirty_ || stop.stop_requested(); });
+        wakeUp_.wait_until(lock, nextActive, [&] { return activeDirty_ || stop.stop_requested(); });
         if (stop.stop_requested()) {
           return;
         }
@@ -683,28 +680,18 @@ int runDaemon(const RunOptions& options) {
   if (std::getenv("MALLOC_ARENA_MAX") == nullptr) {
     mallopt(M_ARENA_MAX, 2);
   }
-  auto config = kube::resolveConfig(options.kubeconfig);
-  if (!config) {
-    log(level_enum::err, "no Kubernetes configuration", {{"error", config.error().message}});
-    return 2;
-  }
   ProbeMetrics metrics;
-  kube::ClientOptions clientOptions;
-  auto transport = kube::Transport::create(*config, clientOptions.transport);
-  if (!transport) {
-    log(level_enum::err, "cannot build the API transport", {{"error", transport.error().message}});
+  auto api = serving::connectCounted(
+      options.kubeconfig, kube::ClientOptions{},
+      [&metrics](const std::string& verb, int code) { metrics.countApiRequest(verb, code); });
+  if (!api) {
     return 2;
   }
-  kube::Client client(std::make_unique<serving::CountingTransport>(
-                          std::move(*transport),
-                          [&metrics](const std::string& verb, int code) {
-                            metrics.countApiRequest(verb, code);
-                          }),
-                      clientOptions);
+  kube::Client& client = *api->client;
   log(level_enum::info, "starting",
       {{"version", EGRESSDIAG_VERSION},
        {"node", options.nodeName},
-       {"server", config->origin},
+       {"server", api->server},
        {"hostNetns", options.hostNetns.empty() ? std::string("own") : options.hostNetns}});
 
   auto exposer = serving::serveMetrics(options.metricsBindAddress, metrics.registry());
@@ -714,7 +701,8 @@ int runDaemon(const RunOptions& options) {
   }
 
   Probe probe(options, client, metrics);
-  auto health = serving::serveHealth(options.healthProbeBindAddress, [&probe] { return probe.ready(); });
+  auto health =
+      serving::serveHealth(options.healthProbeBindAddress, [&probe] { return probe.ready(); });
   if (!health) {
     log(level_enum::err, "cannot serve health probes", {{"error", health.error().message}});
     return 2;

@@ -12,45 +12,24 @@ Result<RunOptions> parseRunArgs(std::span<const std::string_view> args, const Ge
   if (auto ns = getenv("POD_NAMESPACE"); ns && !ns->empty()) {
     options.ns = *ns;
   }
-  using serving::errorOf;
-  auto text = serving::textFlag;
-  auto seconds = [](const char* flag, std::chrono::seconds& field, int min, int max) {
-    return [flag, &field, min, max](std::string_view v) -> std::optional<Error> {
-      auto n = serving::parseIntFlag(flag, v, min, max);
-      if (n) {
-        field = std::chrono::seconds(*n);
-      }
-      return errorOf(n);
-    };
+  using namespace serving;
+  FlagMap flags = {
+      {"node-name", {false, textFlag(options.nodeName)}},
+      {"kubeconfig", {false, optionalTextFlag(options.kubeconfig)}},
+      {"namespace", {false, textFlag(options.ns)}},
+      {"metrics-bind-address", {false, bindAddressFlag(options.metricsBindAddress)}},
+      {"health-probe-bind-address", {false, bindAddressFlag(options.healthProbeBindAddress)}},
+      {"poll-interval", {false, secondsFlag("poll-interval", options.pollInterval, 1, 3600)}},
+      {"lease-duration", {false, secondsFlag("lease-duration", options.leaseDuration, 6, 3600)}},
+      {"active-timeout", {false, secondsFlag("active-timeout", options.activeTimeout, 1, 60)}},
+      {"host-netns", {false, textFlag(options.hostNetns)}},
+      {"netns-dir", {false, textFlag(options.netnsDir)}},
+      {"cni-conf-dir", {false, textFlag(options.cniConfDir)}},
+      {"wireguard-dir", {false, textFlag(options.wireguardDir)}},
+      {"log-format", {false, logFormatFlag(options.logFormat)}},
+      {"log-level", {false, logLevelFlag(options.logLevel)}},
   };
-  auto bind = [](std::string& field) {
-    return [&field](std::string_view v) -> std::optional<Error> {
-      field = std::string(v);
-      return errorOf(serving::parseBindAddress(v));
-    };
-  };
-  serving::FlagMap flags = {
-      {"node-name", {false, text(options.nodeName)}},
-      {"kubeconfig",
-       {false,
-        [&](std::string_view v) -> std::optional<Error> {
-          options.kubeconfig = std::string(v);
-          return std::nullopt;
-        }}},
-      {"namespace", {false, text(options.ns)}},
-      {"metrics-bind-address", {false, bind(options.metricsBindAddress)}},
-      {"health-probe-bind-address", {false, bind(options.healthProbeBindAddress)}},
-      {"poll-interval", {false, seconds("poll-interval", options.pollInterval, 1, 3600)}},
-      {"lease-duration", {false, seconds("lease-duration", options.leaseDuration, 6, 3600)}},
-      {"active-timeout", {false, seconds("active-timeout", options.activeTimeout, 1, 60)}},
-      {"host-netns", {false, text(options.hostNetns)}},
-      {"netns-dir", {false, text(options.netnsDir)}},
-      {"cni-conf-dir", {false, text(options.cniConfDir)}},
-      {"wireguard-dir", {false, text(options.wireguardDir)}},
-      {"log-format", {false, serving::logFormatFlag(options.logFormat)}},
-      {"log-level", {false, serving::logLevelFlag(options.logLevel)}},
-  };
-  auto help = serving::parseFlags(args, flags);
+  auto help = parseFlags(args, flags);
   if (!help) {
     return std::unexpected(help.error());
   }

@@ -2,7 +2,6 @@
 
 #include "operator/common/logging.h"
 #include "operator/controller/coverage.h"
-#include "operator/kube/informer.h"
 #include "operator/kube/typed.h"
 #include "operator/model/decode.h"
 #include "operator/model/spidernet_config.h"

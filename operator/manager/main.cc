@@ -24,7 +24,6 @@
 #include "operator/manager/metrics.h"
 #include "operator/manager/options.h"
 #include "operator/manager/reconciler.h"
-#include "operator/serving/counting_transport.h"
 #include "operator/serving/endpoints.h"
 
 namespace egressdiag::manager {
@@ -109,28 +108,20 @@ std::string defaultIdentity() {
 }
 
 int run(const Options& options) {
-  auto config = kube::resolveConfig(options.kubeconfig);
-  if (!config) {
-    log(level_enum::err, "no Kubernetes configuration", {{"error", config.error().message}});
-    return 2;
-  }
   Metrics metrics;
   kube::ClientOptions clientOptions;
   clientOptions.transport.qps = options.kubeApiQps;
   clientOptions.transport.burst = options.kubeApiBurst;
-  auto transport = kube::Transport::create(*config, clientOptions.transport);
-  if (!transport) {
-    log(level_enum::err, "cannot build the API transport", {{"error", transport.error().message}});
+  auto api = serving::connectCounted(
+      options.kubeconfig, clientOptions,
+      [&metrics](const std::string& verb, int code) { metrics.countApiRequest(verb, code); });
+  if (!api) {
     return 2;
   }
-  kube::Client client(
-      std::make_unique<serving::CountingTransport>(
-          std::move(*transport),
-          [&metrics](const std::string& verb, int code) { metrics.countApiRequest(verb, code); }),
-      clientOptions);
+  kube::Client& client = *api->client;
   std::string identity = options.identity.empty() ? defaultIdentity() : options.identity;
   log(level_enum::info, "starting",
-      {{"version", EGRESSDIAG_VERSION}, {"identity", identity}, {"server", config->origin}});
+      {{"version", EGRESSDIAG_VERSION}, {"identity", identity}, {"server", api->server}});
 
   auto exposer = serving::serveMetrics(options.metricsBindAddress, metrics.registry());
   if (!exposer) {
@@ -158,7 +149,8 @@ int run(const Options& options) {
   cachePtr = &cache;
   cache.startCore();
 
-  auto health = serving::serveHealth(options.healthProbeBindAddress, [&cache] { return cache.synced(); });
+  auto health =
+      serving::serveHealth(options.healthProbeBindAddress, [&cache] { return cache.synced(); });
   if (!health) {
     log(level_enum::err, "cannot serve health probes", {{"error", health.error().message}});
     return 2;

@@ -6,89 +6,26 @@ namespace egressdiag::manager {
 
 Result<Options> parseOptions(std::span<const std::string_view> args) {
   Options options;
-  using serving::errorOf;
-  auto text = serving::textFlag;
-  serving::FlagMap flags = {
+  using namespace serving;
+  FlagMap flags = {
       // name -> (boolean, setter)
-      {"kubeconfig",
-       {false,
-        [&](std::string_view v) -> std::optional<Error> {
-          options.kubeconfig = std::string(v);
-          return std::nullopt;
-        }}},
-      {"namespace", {false, text(options.ns)}},
-      {"metrics-bind-address",
-       {false,
-        [&](std::string_view v) -> std::optional<Error> {
-          options.metricsBindAddress = std::string(v);
-          return errorOf(serving::parseBindAddress(v));
-        }}},
-      {"health-probe-bind-address",
-       {false,
-        [&](std::string_view v) -> std::optional<Error> {
-          options.healthProbeBindAddress = std::string(v);
-          return errorOf(serving::parseBindAddress(v));
-        }}},
-      {"leader-election-id", {false, text(options.leaderElectionId)}},
-      {"identity", {false, text(options.identity)}},
-      {"log-format", {false, serving::logFormatFlag(options.logFormat)}},
-      {"log-level", {false, serving::logLevelFlag(options.logLevel)}},
-      {"workers",
-       {false,
-        [&](std::string_view v) -> std::optional<Error> {
-          auto n = serving::parseIntFlag("workers", v, 1, 64);
-          if (n) {
-            options.workers = *n;
-          }
-          return errorOf(n);
-        }}},
-      {"kube-api-qps",
-       {false,
-        [&](std::string_view v) -> std::optional<Error> {
-          auto n = serving::parseIntFlag("kube-api-qps", v, 1, 10000);
-          if (n) {
-            options.kubeApiQps = *n;
-          }
-          return errorOf(n);
-        }}},
-      {"kube-api-burst",
-       {false,
-        [&](std::string_view v) -> std::optional<Error> {
-          auto n = serving::parseIntFlag("kube-api-burst", v, 1, 10000);
-          if (n) {
-            options.kubeApiBurst = *n;
-          }
-          return errorOf(n);
-        }}},
+      {"kubeconfig", {false, optionalTextFlag(options.kubeconfig)}},
+      {"namespace", {false, textFlag(options.ns)}},
+      {"metrics-bind-address", {false, bindAddressFlag(options.metricsBindAddress)}},
+      {"health-probe-bind-address", {false, bindAddressFlag(options.healthProbeBindAddress)}},
+      {"leader-election-id", {false, textFlag(options.leaderElectionId)}},
+      {"identity", {false, textFlag(options.identity)}},
+      {"log-format", {false, logFormatFlag(options.logFormat)}},
+      {"log-level", {false, logLevelFlag(options.logLevel)}},
+      {"workers", {false, intFlag("workers", options.workers, 1, 64)}},
+      {"kube-api-qps", {false, intFlag("kube-api-qps", options.kubeApiQps, 1, 10000)}},
+      {"kube-api-burst", {false, intFlag("kube-api-burst", options.kubeApiBurst, 1, 10000)}},
       {"discovery-interval",
-       {false,
-        [&](std::string_view v) -> std::optional<Error> {
-          auto n = serving::parseIntFlag("discovery-interval", v, 1, 3600);
-          if (n) {
-            options.discoveryInterval = std::chrono::seconds(*n);
-          }
-          return errorOf(n);
-        }}},
-      {"leader-elect",
-       {true,
-        [&](std::string_view v) -> std::optional<Error> {
-          auto b = serving::parseBoolFlag("leader-elect", v);
-          if (b) {
-            options.leaderElect = *b;
-          }
-          return errorOf(b);
-        }}},
-      {"auto-diagnose",
-       {true,
-        [&](std::string_view v) -> std::optional<Error> {
-          auto b = serving::parseBoolFlag("auto-diagnose", v);
-          if (b) {
-            options.autoDiagnose = *b;
-          }
-          return errorOf(b);
-        }}},
+       {false, secondsFlag("discovery-interval", options.discoveryInterval, 1, 3600)}},
+      {"leader-elect", {true, boolFlag("leader-elect", options.leaderElect)}},
+      {"auto-diagnose", {true, boolFlag("auto-diagnose", options.autoDiagnose)}},
   };
-  auto help = serving::parseFlags(args, flags);
+  auto help = parseFlags(args, flags);
   if (!help) {
     return std::unexpected(help.error());
   }

@@ -3,12 +3,32 @@
 #include <signal.h>
 
 #include "operator/common/logging.h"
+#include "operator/kube/config.h"
 #include "operator/serving/flags.h"
 
 namespace egressdiag::serving {
 
 using logging::log;
 using spdlog::level::level_enum;
+
+std::optional<ApiConnection> connectCounted(const std::optional<std::string>& kubeconfig,
+                                            const kube::ClientOptions& options,
+                                            CountingTransport::Count count) {
+  auto config = kube::resolveConfig(kubeconfig);
+  if (!config) {
+    log(level_enum::err, "no Kubernetes configuration", {{"error", config.error().message}});
+    return std::nullopt;
+  }
+  auto transport = kube::Transport::create(*config, options.transport);
+  if (!transport) {
+    log(level_enum::err, "cannot build the API transport", {{"error", transport.error().message}});
+    return std::nullopt;
+  }
+  return ApiConnection{
+      config->origin,
+      std::make_unique<kube::Client>(
+          std::make_unique<CountingTransport>(std::move(*transport), std::move(count)), options)};
+}
 
 Result<std::unique_ptr<prometheus::Exposer>> serveMetrics(
     const std::string& bindAddress, const std::shared_ptr<prometheus::Registry>& registry) {

@@ -7,12 +7,27 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "operator/common/result.h"
+#include "operator/kube/client.h"
+#include "operator/serving/counting_transport.h"
 #include "operator/serving/health_server.h"
 
 namespace egressdiag::serving {
+
+// A daemon's API client: the cluster configuration (`kubeconfig`, else in-cluster, else
+// $KUBECONFIG, as kube::resolveConfig), every request reported to `count`
+// (egressdiag_api_requests_total). nullopt after logging why ("no Kubernetes configuration",
+// "cannot build the API transport").
+struct ApiConnection {
+  std::string server;  // the configuration's origin, for the start-up log line
+  std::unique_ptr<kube::Client> client;
+};
+std::optional<ApiConnection> connectCounted(const std::optional<std::string>& kubeconfig,
+                                            const kube::ClientOptions& options,
+                                            CountingTransport::Count count);
 
 // Serves `registry` at /metrics on a --metrics-bind-address value; nullptr (no error) for "0".
 // Unavailable naming the address when it cannot bind. Logs the port it listens on.

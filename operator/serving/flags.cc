@@ -54,6 +54,50 @@ FlagSetter textFlag(std::string& field) {
   };
 }
 
+FlagSetter optionalTextFlag(std::optional<std::string>& field) {
+  return [&field](std::string_view v) -> std::optional<Error> {
+    field = std::string(v);
+    return std::nullopt;
+  };
+}
+
+FlagSetter bindAddressFlag(std::string& field) {
+  return [&field](std::string_view v) -> std::optional<Error> {
+    field = std::string(v);
+    return errorOf(parseBindAddress(v));
+  };
+}
+
+FlagSetter intFlag(std::string_view flag, int& field, int min, int max) {
+  return [flag = std::string(flag), &field, min, max](std::string_view v) -> std::optional<Error> {
+    auto n = parseIntFlag(flag, v, min, max);
+    if (n) {
+      field = *n;
+    }
+    return errorOf(n);
+  };
+}
+
+FlagSetter secondsFlag(std::string_view flag, std::chrono::seconds& field, int min, int max) {
+  return [flag = std::string(flag), &field, min, max](std::string_view v) -> std::optional<Error> {
+    auto n = parseIntFlag(flag, v, min, max);
+    if (n) {
+      field = std::chrono::seconds(*n);
+    }
+    return errorOf(n);
+  };
+}
+
+FlagSetter boolFlag(std::string_view flag, bool& field) {
+  return [flag = std::string(flag), &field](std::string_view v) -> std::optional<Error> {
+    auto b = parseBoolFlag(flag, v);
+    if (b) {
+      field = *b;
+    }
+    return errorOf(b);
+  };
+}
+
 FlagSetter logFormatFlag(logging::Format& field) {
   return [&field](std::string_view v) -> std::optional<Error> {
     auto format = logging::parseFormat(v);

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -31,6 +32,14 @@ using FlagMap = std::map<std::string_view, std::pair<bool /*boolean*/, FlagSette
 
 // A setter storing the value as is.
 FlagSetter textFlag(std::string& field);
+FlagSetter optionalTextFlag(std::optional<std::string>& field);
+// A setter for a --*-bind-address value (parseBindAddress), stored as given.
+FlagSetter bindAddressFlag(std::string& field);
+// Setters of an integer in [min, max] (parseIntFlag), as is or as seconds, and of a boolean
+// (parseBoolFlag). `flag` names the flag in errors. A malformed value leaves the field alone.
+FlagSetter intFlag(std::string_view flag, int& field, int min, int max);
+FlagSetter secondsFlag(std::string_view flag, std::chrono::seconds& field, int min, int max);
+FlagSetter boolFlag(std::string_view flag, bool& field);
 
 // Setters for --log-format (json|text) and --log-level, shared by both daemons.
 FlagSetter logFormatFlag(logging::Format& field);
