@@ -16,14 +16,14 @@ build_packages=(
 )
 # What the two binaries shell out to or load at run time (the container images install these).
 runtime_packages=(
-  iptables ipset iproute2 wireguard-tools ca-certificates
+  iptables ipset iproute2 wireguard-tools iputils-ping ca-certificates
   libnl-3-200 libnl-route-3-200 libnl-genl-3-200 libipset13 libprometheus-cpp-pull1.0
   libprometheus-cpp-core1.0 libspdlog1.10 libyaml-cpp0.7 libssl3
 )
-# Tests: the lab (wireguard-go, ping, python3 echo server), the control plane (etcd is unpacked
+# Tests: the lab (wireguard-go, python3 echo server), the control plane (etcd is unpacked
 # from etcd-server by hack/testenv/build.sh, not installed), fuzzers (clang 16 + its runtime).
 test_packages=(
-  wireguard-go iputils-ping python3 curl jq openssl util-linux procps lua5.4 bc
+  wireguard-go python3 curl jq openssl util-linux procps lua5.4 bc
   clang-16 libclang-rt-16-dev
 )
 

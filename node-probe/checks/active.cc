@@ -221,4 +221,101 @@ catalog::Finding judgeTunnelPing(
               evidence);
 }
 
+std::vector<EipArpProbe> eipArpProbes(const spidernet::Expectation& e) {
+  std::vector<EipArpProbe> out;
+  for (const spidernet::PolicyExpectation& p : e.policies) {
+    EipArpProbe probe{p.target, p.eip, p.eipNode, "", "", ""};
+    if (p.eipNode.empty()) {
+      probe.skipReason = "NoEipNode";
+      probe.skipMessage = p.target + " has no egress node (status.node is empty)";
+    } else if (p.useNodeIP) {
+      probe.skipReason = "UseNodeIP";
+      probe.skipMessage = p.target + " uses the node IP: no EIP is announced";
+    } else if (p.onEipNode) {
+      probe.skipReason = "OnEipNode";
+      probe.skipMessage = e.node + " holds the EIP of " + p.target + "; asked from other nodes";
+    } else if (p.eip.empty()) {
+      probe.skipReason = "NoEip";
+      probe.skipMessage = p.target + " has no IPv4 EIP (status.eip.ipv4 is empty)";
+    }
+    for (const spidernet::Peer& peer : e.peers) {
+      if (peer.node == p.eipNode) {
+        probe.ownerIp = peer.parentIPv4;
+      }
+    }
+    out.push_back(std::move(probe));
+  }
+  return out;
+}
+
+catalog::Finding judgeEipArp(const EipArpProbe& probe, const Result<datapath::ArpProbeResult>& eip,
+                             const Result<datapath::ArpProbeResult>* owner) {
+  constexpr CheckId id = CheckId::SpnEipArp;
+  if (!probe.skipReason.empty()) {
+    return skipped(id, probe.target, probe.skipReason, probe.skipMessage);
+  }
+  if (!eip) {
+    if (eip.error().code == ErrorCode::NotFound) {
+      return skipped(id, probe.target, "EipNotOnLink",
+                     "EIP " + probe.eip + " is on none of this node's segments (" +
+                         eip.error().message + "); ARP for it only works on its own segment");
+    }
+    return catalog::makeFinding(
+        id, Status::Unknown, probe.target,
+        eip.error().code == ErrorCode::PermissionDenied ? "PermissionDenied" : "ArpProbeFailed",
+        "could not ask ARP for EIP " + probe.eip + ": " + eip.error().message);
+  }
+  const datapath::ArpProbeResult& r = *eip;
+  std::vector<std::string> evidence = {
+      "who-has " + probe.eip + " tell " + r.senderIp + " on " + r.ifname + ": " +
+      std::to_string(r.requests) + " request(s), " +
+      (r.replyMacs.empty() ? std::string("no reply") : "answered by " + join(r.replyMacs, ", ")) +
+      (r.firstReplySeconds ? " in " + formatMs(*r.firstReplySeconds) : "")};
+  std::optional<std::string> ownerMac;
+  std::string ownerProblem;
+  if (owner == nullptr) {
+    ownerProblem = "the EIP node " + probe.eipNode + " has no tunnel parent IP to ask";
+  } else if (!*owner) {
+    ownerProblem = owner->error().message;
+  } else if ((*owner)->replyMacs.empty()) {
+    ownerProblem = "no ARP reply from " + probe.ownerIp;
+  } else {
+    ownerMac = (*owner)->replyMacs.front();
+    evidence.push_back("who-has " + probe.ownerIp + " (EIP node " + probe.eipNode +
+                       "): " + join((*owner)->replyMacs, ", "));
+  }
+  if (r.replyMacs.empty()) {
+    return failed(id, probe.target, "EipArpUnanswered",
+                  "no ARP reply for EIP " + probe.eip + " on " + r.ifname + " (" +
+                      std::to_string(r.requests) + " requests); " + probe.eipNode +
+                      " should answer for it",
+                  std::move(evidence));
+  }
+  if (r.replyMacs.size() > 1) {
+    return failed(id, probe.target, "EipArpConflict",
+                  "EIP " + probe.eip + " is answered by " + std::to_string(r.replyMacs.size()) +
+                      " hosts on " + r.ifname + " (" + join(r.replyMacs, ", ") + "); only " +
+                      probe.eipNode + " should answer",
+                  std::move(evidence));
+  }
+  const std::string& mac = r.replyMacs.front();
+  if (!ownerMac) {
+    return catalog::makeFinding(id, Status::Warn, probe.target, "EipOwnerUnverified",
+                                "EIP " + probe.eip + " is answered by " + mac + " on " + r.ifname +
+                                    "; could not learn the MAC of " + probe.eipNode +
+                                    " to compare (" + ownerProblem + ")",
+                                std::move(evidence));
+  }
+  if (*ownerMac != mac) {
+    return failed(id, probe.target, "EipAnsweredByOtherHost",
+                  "EIP " + probe.eip + " is answered by " + mac + " on " + r.ifname + ", but " +
+                      probe.eipNode + " (" + probe.ownerIp + ") is " + *ownerMac,
+                  std::move(evidence));
+  }
+  return pass(id, probe.target, "EipAnsweredByEipNode",
+              "EIP " + probe.eip + " is answered on " + r.ifname + " by " + mac + ", the MAC of " +
+                  probe.eipNode + " (" + probe.ownerIp + ")",
+              std::move(evidence));
+}
+
 }  // namespace egressdiag::checks

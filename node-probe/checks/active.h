@@ -63,4 +63,28 @@ catalog::Finding judgeTunnelPing(
     const spidernet::Expectation& e,
     const std::vector<std::pair<std::string, Result<PingOutcome>>>& outcomes);
 
+// SPN-EIP-ARP for one policy: from a node other than its EIP node, ARP for the EIP must be
+// answered by the EIP node (spidernet answers from user space; no interface carries the EIP).
+// `ownerIp` is the EIP node's parent IP: its ARP answer is that node's MAC on the segment.
+struct EipArpProbe {
+  std::string target;
+  std::string eip;
+  std::string eipNode;
+  std::string ownerIp;     // empty when the EIP node has no tunnel with a parent IP
+  std::string skipReason;  // set when the probe does not apply (then skipMessage says why)
+  std::string skipMessage;
+};
+
+// One probe per policy of the expectation, skipped on the EIP node itself, for useNodeIP
+// policies (no announcement) and for policies without an EIP node or EIP.
+std::vector<EipArpProbe> eipArpProbes(const spidernet::Expectation& e);
+
+// Judges one policy's probe from the ARP outcome for its EIP and, when known, for its EIP node's
+// parent IP (nullptr when there is none to ask). Skipped when the EIP is not on any of this
+// node's segments (NotFound); Unknown when the probe could not run; Fail when nothing answers or
+// several hosts answer, or when the answer is another host than the EIP node; Warn when the
+// EIP node's MAC could not be learnt to compare with.
+catalog::Finding judgeEipArp(const EipArpProbe& probe, const Result<datapath::ArpProbeResult>& eip,
+                             const Result<datapath::ArpProbeResult>* owner);
+
 }  // namespace egressdiag::checks

@@ -1,7 +1,6 @@
 #include "node-probe/checks/spidernet_checks.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdint>
 #include <map>
 #include <set>
@@ -65,119 +64,12 @@ const datapath::IpsetSet* findSet(const std::vector<datapath::IpsetSet>& sets,
   return nullptr;
 }
 
-// A member's comparable form without allocating: an IPv4 address or prefix as (network, length)
-// packed in 40 bits, and whether the text is already the form formatIpsetMember prints (host
-// bits clear, no "/32").
-struct Ipv4Key {
-  std::uint64_t key = 0;
-  bool canonical = false;
-};
-
-// parseIpv4Prefix accepts the same text (inet_pton's dotted quad without leading zeros, an
-// optional "/0".."/32"); nullopt for anything else.
-std::optional<Ipv4Key> ipv4Key(std::string_view text) {
-  // Called for every expected and present member of every set (200k per node pass): one pointer
-  // walk, digits checked by one unsigned compare each.
-  const char* p = text.data();
-  const char* const end = p + text.size();
-  std::uint32_t addr = 0;
-  for (int octet = 0; octet < 4; ++octet) {
-    if (octet > 0) {
-      if (p == end || *p != '.') {
-        return std::nullopt;
-      }
-      ++p;
-    }
-    if (p == end || static_cast<unsigned>(*p - '0') > 9) {
-      return std::nullopt;
-    }
-    unsigned v = static_cast<unsigned>(*p++ - '0');
-    // A leading 0 is the whole octet: "01" fails at the next separator.
-    for (int more = 0; v != 0 && more < 2 && p != end && static_cast<unsigned>(*p - '0') <= 9;
-         ++more) {
-      v = v * 10 + static_cast<unsigned>(*p++ - '0');
-    }
-    if (v > 255) {
-      return std::nullopt;
-    }
-    addr = addr << 8 | v;
-  }
-  const auto i = static_cast<std::size_t>(p - text.data());
-  int len = 32;
-  bool slash = false;
-  if (i < text.size()) {
-    if (text[i] != '/') {
-      return std::nullopt;
-    }
-    slash = true;
-    const std::string_view rest = text.substr(i + 1);
-    auto [ptr, ec] = std::from_chars(rest.data(), rest.data() + rest.size(), len);
-    if (ec != std::errc() || ptr != rest.data() + rest.size() || len < 0 || len > 32) {
-      return std::nullopt;
-    }
-  }
-  const std::uint32_t mask = len == 0 ? 0 : ~std::uint32_t{0} << (32 - len);
-  return Ipv4Key{static_cast<std::uint64_t>(addr & mask) << 8 | static_cast<std::uint64_t>(len),
-                 (addr & mask) == addr && !(slash && len == 32)};
-}
-
-// Sorted, de-duplicated comparable forms of members: IPv4 ones as keys, the rest as text.
-struct MemberKeys {
-  std::vector<std::uint64_t> ipv4;
-  std::vector<std::string_view> other;
-  bool operator==(const MemberKeys&) const = default;
-};
-
-void sortUnique(MemberKeys& k) {
-  std::ranges::sort(k.ipv4);
-  k.ipv4.erase(std::unique(k.ipv4.begin(), k.ipv4.end()), k.ipv4.end());
-  std::ranges::sort(k.other);
-  k.other.erase(std::unique(k.other.begin(), k.other.end()), k.other.end());
-}
-
-// True when the set's members, canonicalised as sortedMembers does, equal `want` (or include it
-// when extras are allowed), decided on numbers instead of re-formatted text: the cheap path for
-// the common healthy set. False also when it cannot decide (duplicates or non-canonical text in
-// `want`): the caller then compares text.
-bool membersMatch(const std::vector<std::string>& want, const datapath::IpsetSet& set,
-                  bool extrasAllowed) {
-  MemberKeys wantKeys;
-  for (const std::string& w : want) {
-    if (const auto k = ipv4Key(w)) {
-      if (!k->canonical) {
-        return false;
-      }
-      wantKeys.ipv4.push_back(k->key);
-    } else {
-      wantKeys.other.push_back(w);
-    }
-  }
-  const std::size_t wanted = wantKeys.ipv4.size() + wantKeys.other.size();
-  sortUnique(wantKeys);
-  if (wantKeys.ipv4.size() + wantKeys.other.size() != wanted) {
-    return false;
-  }
-  MemberKeys have;
-  for (const std::string& m : set.members) {
-    if (const auto k = ipv4Key(m)) {
-      have.ipv4.push_back(k->key);
-    } else {
-      have.other.push_back(m);
-    }
-  }
-  sortUnique(have);
-  if (!extrasAllowed) {
-    return have == wantKeys;
-  }
-  return std::ranges::includes(have.ipv4, wantKeys.ipv4) &&
-         std::ranges::includes(have.other, wantKeys.other);
-}
-
 std::vector<std::string> sortedMembers(const datapath::IpsetSet& set) {
   std::set<std::string> members;
-  for (const std::string& m : set.members) {
+  for (std::size_t i = 0; i < set.members.size(); ++i) {
+    std::string m = set.members.text(i);
     auto p = parseIpv4Prefix(m);
-    members.insert(p ? formatIpsetMember(*p) : m);
+    members.insert(p ? formatIpsetMember(*p) : std::move(m));
   }
   return {members.begin(), members.end()};
 }
@@ -187,12 +79,12 @@ std::string listOrNone(const std::vector<std::string>& items, std::string_view p
 }
 
 // A pass message names the members when they are few (as `ipset list` shows them) and counts
-// the rest otherwise: one line, not 500 addresses. The evidence keeps the full list.
-std::string holdsMessage(const std::string& setName, const std::vector<std::string>& want) {
+// the rest otherwise: one line, not 500 addresses.
+std::string holdsMessage(const std::string& setName, const ExpectedMembers& want) {
   constexpr std::size_t kNamed = 10;
   std::string prefix = "ipset " + setName + " holds ";
   if (want.size() <= kNamed) {
-    return listOrNone(want, prefix);
+    return listOrNone(want.text(), prefix);
   }
   std::vector<std::string> named(want.begin(), want.begin() + kNamed);
   return join(named, ", ", prefix) + " and " + std::to_string(want.size() - kNamed) +
@@ -201,12 +93,11 @@ std::string holdsMessage(const std::string& setName, const std::vector<std::stri
 
 // Compares a set's members with the expectation; one finding.
 Finding compareSet(CheckId id, const std::string& target, const datapath::IpsetSet* set,
-                   std::string_view name, const std::vector<std::string>& want,
-                   bool extrasAllowed) {
+                   std::string_view name, const ExpectedMembers& want, bool extrasAllowed) {
   if (set == nullptr) {
     return failed(id, target, "IpsetMissing",
                   "ipset " + std::string(name) + " does not exist; expected hash:net with " +
-                      listOrNone(want));
+                      listOrNone(want.text()));
   }
   // Built element by element and moved into the finding: the member list is kilobytes long
   // for a large set, and an initializer list would copy it.
@@ -214,21 +105,27 @@ Finding compareSet(CheckId id, const std::string& target, const datapath::IpsetS
   evidence.reserve(3);
   evidence.push_back("Name: " + set->name);
   evidence.push_back("Type: " + set->type);
-  evidence.push_back(listOrNone(set->members, "Members: "));
+  // The members as listed, the first 32 of them: a check that fails names every missing and
+  // extra member in its message, and a 500-member line per set would be 8 KB of each finding
+  // (the node report keeps 512 bytes of an evidence line).
+  constexpr std::size_t kListedMembers = 32;
+  evidence.push_back(set->members.empty() ? std::string("Members: none")
+                                          : set->members.joined(", ", "Members: ", kListedMembers));
   if (set->type != "hash:net") {
     return failed(id, target, "IpsetWrongType",
                   "ipset " + set->name + " has type " + set->type + ", expected hash:net",
                   std::move(evidence));
   }
-  if (membersMatch(want, *set, extrasAllowed)) {
+  if (want.matches(set->members, extrasAllowed).value_or(false)) {
     return pass(id, target, "IpsetAsExpected", holdsMessage(set->name, want), std::move(evidence));
   }
   std::vector<std::string> have = sortedMembers(*set);
-  std::vector<std::string> missing = minus(want, have);
-  std::vector<std::string> extra = extrasAllowed ? std::vector<std::string>{} : minus(have, want);
+  std::vector<std::string> missing = minus(want.text(), have);
+  std::vector<std::string> extra =
+      extrasAllowed ? std::vector<std::string>{} : minus(have, want.text());
   if (!missing.empty() || !extra.empty()) {
-    std::string msg =
-        "ipset " + set->name + ": expected " + listOrNone(want) + ", found " + listOrNone(have);
+    std::string msg = "ipset " + set->name + ": expected " + listOrNone(want.text()) + ", found " +
+                      listOrNone(have);
     if (!missing.empty()) {
       msg += "; missing " + join(missing, ", ");
     }

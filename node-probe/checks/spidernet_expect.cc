@@ -160,9 +160,6 @@ PolicyExpectation expectPolicy(const model::ObjectSet& objects, std::string_view
   p.dstSet = ipsetName(kDstPrefix, p.hashName);
   p.dstMembers = ipsetMembersV4(spec.destSubnet);
   p.useClusterCidr = p.dstMembers.empty();
-  if (p.useClusterCidr) {
-    p.dstMembers.clear();
-  }
   p.eipNode = status.node;
   p.eip = status.eipIPv4;
   p.useNodeIP = spec.egressIP.useNodeIP;
@@ -284,7 +281,7 @@ Expectation expect(const model::ObjectSet& objects, std::string_view node) {
     }
     addCidrs(members, info.status.clusterIP.ipv4);
     addCidrs(members, info.status.extraCidr);
-    e.clusterCidrMembers.assign(members.begin(), members.end());
+    e.clusterCidrMembers = std::vector<std::string>(members.begin(), members.end());
   }
   return e;
 }

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "node-probe/checks/expectation_types.h"
+#include "node-probe/checks/expected_members.h"
 #include "operator/model/decode.h"
 
 namespace egressdiag::checks::spidernet {
@@ -43,10 +44,10 @@ struct PolicyExpectation {
   std::string srcSet;           // egress-src-v4-<h17>
   std::string dstSet;           // egress-dst-v4-<h17>
   bool useClusterCidr = false;  // no IPv4 destSubnet: dst match is ! egress-cluster-cidr-ipv4
-  std::vector<std::string> srcMembers;  // sorted; this node's pods, all pods on the EIP node
-  std::vector<std::string> dstMembers;  // sorted, as ipset lists them (/32 stripped, /0 split)
-  std::string eipNode;                  // status.node; empty when unassigned
-  std::string eip;                      // status.eip.ipv4
+  ExpectedMembers srcMembers;   // sorted; this node's pods, all pods on the EIP node
+  ExpectedMembers dstMembers;   // sorted, as ipset lists them (/32 stripped, /0 split)
+  std::string eipNode;          // status.node; empty when unassigned
+  std::string eip;              // status.eip.ipv4
   bool useNodeIP = false;
   bool onEipNode = false;  // this node holds the EIP
   // Set when the agent can program this policy on this node; otherwise why it cannot (the
@@ -70,7 +71,7 @@ struct Expectation {
   std::vector<ExpectedRule> replyRouting;
   std::vector<PolicyExpectation> policies;
   bool clusterInfoExists = false;
-  std::vector<std::string> clusterCidrMembers;  // sorted expected egress-cluster-cidr-ipv4
+  ExpectedMembers clusterCidrMembers;  // sorted expected egress-cluster-cidr-ipv4
 
   bool operator==(const Expectation&) const = default;
 };

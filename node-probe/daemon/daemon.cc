@@ -239,10 +239,7 @@ class Probe {
       }
       if (snap->ipsets) {
         for (const auto& set : *snap->ipsets) {
-          h = mix(h, set.name);
-          for (const auto& member : set.members) {
-            h = mix(h, member);
-          }
+          h = mix(h, set.name + "@" + std::to_string(set.members.hash()));
         }
       } else {
         h = mix(h, snap->ipsets.error().message);

@@ -5,6 +5,7 @@
 #include <linux/netfilter/ipset/ip_set.h>
 #include <linux/netlink.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <cstring>
@@ -286,6 +287,64 @@ Result<std::string> createLine(const IpsetSet& set, const std::optional<Bytes>& 
   return line;
 }
 
+// The member of a plain IPv4 ip/net set's element as a number: IPSET_ATTR_IP holding an
+// IPv4 address, and IPSET_ATTR_CIDR when present. Walks the attributes without parseAttrs'
+// table: this runs for every member of every set. nullopt when the element is anything else
+// (the caller then renders it, or reports why it cannot).
+std::optional<Ipv4Packed> plainIpv4Member(Bytes element) {
+  std::optional<std::uint32_t> addr;
+  unsigned len = 32;
+  while (element.size() >= NLA_HDRLEN) {
+    const nlattr h = attrHeader(element);
+    const std::size_t n = h.nla_len;
+    if (n < NLA_HDRLEN || n > element.size()) {
+      return std::nullopt;
+    }
+    const Bytes value = element.subspan(NLA_HDRLEN, n - NLA_HDRLEN);
+    switch (h.nla_type & NLA_TYPE_MASK) {
+      case IPSET_ATTR_IP: {
+        if (value.size() < NLA_HDRLEN) {
+          return std::nullopt;
+        }
+        const nlattr inner = attrHeader(value);
+        if ((inner.nla_type & NLA_TYPE_MASK) != IPSET_ATTR_IPADDR_IPV4 ||
+            inner.nla_len != NLA_HDRLEN + 4 || value.size() < NLA_HDRLEN + 4) {
+          return std::nullopt;
+        }
+        const std::uint8_t* b = value.data() + NLA_HDRLEN;
+        addr = static_cast<std::uint32_t>(b[0]) << 24 | static_cast<std::uint32_t>(b[1]) << 16 |
+               static_cast<std::uint32_t>(b[2]) << 8 | b[3];
+        break;
+      }
+      case IPSET_ATTR_CIDR: {
+        const auto cidr = attrUint(value);
+        if (!cidr) {
+          return std::nullopt;
+        }
+        len = std::min(*cidr, 32U);
+        break;
+      }
+      default:
+        break;  // timeout, counters, comment: not part of the member
+    }
+    element = element.subspan(std::min<std::size_t>(NLA_ALIGN(n), element.size()));
+  }
+  if (!addr) {
+    return std::nullopt;
+  }
+  return packIpv4(*addr, len);
+}
+
+// How many elements the header announces (IPSET_ATTR_ELEMENTS), for reserving the members;
+// capped so a wrong count cannot make the reader allocate gigabytes.
+std::size_t announcedElements(const std::optional<Bytes>& data) {
+  const auto h = parseAttrs<IPSET_ATTR_ELEMENTS>(data.value_or(Bytes{}));
+  if (!h) {
+    return 0;
+  }
+  return std::min<std::size_t>(attrUint((*h)[IPSET_ATTR_ELEMENTS]).value_or(0), 1U << 20);
+}
+
 }  // namespace
 
 Result<void> IpsetDumpDecoder::addMessage(std::span<const std::uint8_t> attrs) {
@@ -317,7 +376,10 @@ Result<void> IpsetDumpDecoder::addMessage(std::span<const std::uint8_t> attrs) {
       return std::unexpected(std::move(line.error()));
     }
     set.createLine = std::move(*line);
+    set.members.reserve(announcedElements((*top)[IPSET_ATTR_DATA]));
     byName_.emplace(set.name, index);
+    plainIpv4_.push_back(set.family == "inet" && dims->size() == 1 &&
+                         ((*dims)[0] == "ip" || (*dims)[0] == "net"));
     sets_.push_back(std::move(set));
     dims_.push_back(std::move(*dims));
   } else if (!sets_.empty() && sets_.back().name == name) {
@@ -339,7 +401,15 @@ Result<void> IpsetDumpDecoder::addMessage(std::span<const std::uint8_t> attrs) {
     if (len < NLA_HDRLEN || len > rest.size()) {
       return fail(ErrorCode::InvalidInput, "ipset dump: element length outside its message");
     }
-    auto element = parseAttrs<kMaxElementAttr>(rest.subspan(NLA_HDRLEN, len - NLA_HDRLEN));
+    const Bytes elementBytes = rest.subspan(NLA_HDRLEN, len - NLA_HDRLEN);
+    if (plainIpv4_[index]) {
+      if (const auto member = plainIpv4Member(elementBytes)) {
+        sets_[index].members.addIpv4(packedAddr(*member), packedLen(*member));
+        rest = rest.subspan(std::min<std::size_t>(NLA_ALIGN(len), rest.size()));
+        continue;
+      }
+    }
+    auto element = parseAttrs<kMaxElementAttr>(elementBytes);
     if (!element) {
       return std::unexpected(std::move(element.error()));
     }
@@ -347,7 +417,7 @@ Result<void> IpsetDumpDecoder::addMessage(std::span<const std::uint8_t> attrs) {
     if (!member) {
       return std::unexpected(std::move(member.error()));
     }
-    sets_[index].members.push_back(std::move(*member));
+    sets_[index].members.addText(std::move(*member));
     rest = rest.subspan(std::min<std::size_t>(NLA_ALIGN(len), rest.size()));
   }
   return {};
@@ -407,7 +477,7 @@ Result<std::vector<IpsetSet>> parseIpsetSave(std::string_view text) {
         return lineError("ipset save", lineNo, "add without a member");
       }
       auto& set = sets[index];
-      set.members.push_back(normaliseIpsetMember(member, set.family));
+      set.members.addText(normaliseIpsetMember(member, set.family));
       return {};
     }
     return lineError("ipset save", lineNo, "unknown keyword " + std::string(keyword));
@@ -452,7 +522,7 @@ Result<std::vector<IpsetSet>> parseIpsetList(std::string_view text) {
     auto& set = sets.back();
     if (inMembers) {
       std::string_view rest = line;
-      set.members.push_back(normaliseIpsetMember(nextWord(rest), set.family));
+      set.members.addText(normaliseIpsetMember(nextWord(rest), set.family));
       return {};
     }
     set.createLine.append("\n").append(line);

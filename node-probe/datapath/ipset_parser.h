@@ -28,7 +28,8 @@ Result<std::vector<IpsetSet>> parseIpsetList(std::string_view text);
 
 // Decodes the kernel's answer to an ipset list dump (nfnetlink subsystem IPSET_CMD_LIST), one
 // message at a time, straight into IpsetSet values: no text rendering and re-parsing of members.
-// Members are rendered as `ipset save` prints them (already normalised: no "/32", "/128").
+// Members are rendered as `ipset save` prints them (already normalised: no "/32", "/128"); the
+// IPv4 members of inet hash/bitmap sets of one ip or net dimension are kept as numbers.
 // createLine is rebuilt from the set's header attributes (family, hashsize, maxelem, netmask,
 // timeout, size, range, flags, bucketsize, initval), in save order.
 class IpsetDumpDecoder {
@@ -45,6 +46,7 @@ class IpsetDumpDecoder {
  private:
   std::vector<IpsetSet> sets_;
   std::vector<std::vector<std::string>> dims_;  // per set: its type's dimensions ("ip", "mac")
+  std::vector<bool> plainIpv4_;  // per set: inet ip or net, members decoded as numbers
   std::unordered_map<std::string, std::size_t> byName_;
 };
 

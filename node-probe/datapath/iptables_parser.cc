@@ -105,55 +105,65 @@ Result<IptablesRule> parseRuleLine(std::string_view line, std::size_t lineNo,
 
 Result<std::vector<std::string>> tokenizeShell(std::string_view line) {
   std::vector<std::string> out;
-  std::string cur;
-  bool inWord = false;
-  char quote = 0;
-  for (std::size_t i = 0; i < line.size(); ++i) {
-    const char c = line[i];
-    if (quote == '\'') {
-      if (c == '\'') {
-        quote = 0;
-      } else {
-        cur.push_back(c);
+  out.reserve(24);  // a kube-proxy or calico rule has 10-30 words
+  std::size_t i = 0;
+  const auto isBlank = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+  while (i < line.size()) {
+    if (isBlank(line[i])) {
+      ++i;
+      continue;
+    }
+    // Most words hold no quote or backslash: taken as one substring. The first quote or
+    // backslash switches the rest of the word to the character loop below.
+    const std::size_t start = i;
+    while (i < line.size() && !isBlank(line[i]) && line[i] != '\'' && line[i] != '"' &&
+           line[i] != '\\') {
+      ++i;
+    }
+    std::string cur(line.substr(start, i - start));
+    char quote = 0;
+    while (i < line.size()) {
+      const char c = line[i];
+      if (quote == '\'') {
+        if (c == '\'') {
+          quote = 0;
+        } else {
+          cur.push_back(c);
+        }
+        ++i;
+        continue;
       }
-      continue;
-    }
-    if (c == '\\') {
-      if (i + 1 >= line.size()) {
-        return fail(ErrorCode::InvalidInput, "trailing backslash");
+      if (c == '\\') {
+        if (i + 1 >= line.size()) {
+          return fail(ErrorCode::InvalidInput, "trailing backslash");
+        }
+        cur.push_back(line[i + 1]);
+        i += 2;
+        continue;
       }
-      cur.push_back(line[++i]);
-      inWord = true;
-      continue;
-    }
-    if (quote == '"') {
-      if (c == '"') {
-        quote = 0;
-      } else {
-        cur.push_back(c);
+      if (quote == '"') {
+        if (c == '"') {
+          quote = 0;
+        } else {
+          cur.push_back(c);
+        }
+        ++i;
+        continue;
       }
-      continue;
-    }
-    if (c == '"' || c == '\'') {
-      quote = c;
-      inWord = true;
-      continue;
-    }
-    if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-      if (inWord) {
-        out.push_back(std::move(cur));
-        cur.clear();
-        inWord = false;
+      if (c == '"' || c == '\'') {
+        quote = c;
+        ++i;
+        continue;
       }
-      continue;
+      if (isBlank(c)) {
+        break;
+      }
+      cur.push_back(c);
+      ++i;
     }
-    cur.push_back(c);
-    inWord = true;
-  }
-  if (quote != 0) {
-    return fail(ErrorCode::InvalidInput, "unterminated quote");
-  }
-  if (inWord) {
+    if (quote != 0) {
+      return fail(ErrorCode::InvalidInput, "unterminated quote");
+    }
     out.push_back(std::move(cur));
   }
   return out;

@@ -3,6 +3,7 @@
 #include <optional>
 #include <thread>
 
+#include "node-probe/datapath/arp_probe.h"
 #include "node-probe/datapath/cni_reader.h"
 #include "node-probe/datapath/http_probe.h"
 #include "node-probe/datapath/ipset_reader.h"
@@ -16,6 +17,17 @@ namespace egressdiag::datapath {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// Runs fn (returning a Result) inside the executor's namespace: fn's own result, or the
+// executor's error when the namespace cannot be entered.
+template <class F>
+std::invoke_result_t<F&> runFlat(const NetnsExecutor& exec, F&& fn) {
+  auto result = exec.run(std::forward<F>(fn));
+  if (!result) {
+    return std::unexpected(std::move(result.error()));
+  }
+  return std::move(*result);
+}
 
 // Runs fn, stores its result in `part` and its duration in `timings`.
 template <class T, class Fn>
@@ -140,21 +152,18 @@ Result<CniConfDir> KernelDatapathReader::readCniConfDir() {
 
 Result<HttpProbeResult> KernelDatapathReader::httpGet(const NetnsRef& ns, const std::string& url,
                                                       std::chrono::milliseconds timeout) {
-  auto result = executorFor(ns).run([&] { return datapath::httpGet(url, timeout); });
-  if (!result) {
-    return std::unexpected(std::move(result.error()));
-  }
-  return std::move(*result);
+  return runFlat(executorFor(ns), [&] { return datapath::httpGet(url, timeout); });
 }
 
 Result<ProcessOutput> KernelDatapathReader::runCommand(const NetnsRef& ns,
                                                        const std::vector<std::string>& argv,
                                                        std::chrono::milliseconds timeout) {
-  auto result = executorFor(ns).run([&] { return runProcess(argv, timeout, 1 << 16); });
-  if (!result) {
-    return std::unexpected(std::move(result.error()));
-  }
-  return std::move(*result);
+  return runFlat(executorFor(ns), [&] { return runProcess(argv, timeout, 1 << 16); });
+}
+
+Result<ArpProbeResult> KernelDatapathReader::arpProbe(const NetnsRef& ns, const std::string& ip,
+                                                      std::chrono::milliseconds timeout) {
+  return runFlat(executorFor(ns), [&] { return datapath::arpProbe(ip, timeout); });
 }
 
 NodeSnapshot readNode(DatapathReader& reader, const NodeReadOptions& options) {

@@ -59,6 +59,10 @@ class DatapathReader {
   virtual Result<ProcessOutput> runCommand(const NetnsRef& ns,
                                            const std::vector<std::string>& argv,
                                            std::chrono::milliseconds timeout) = 0;
+
+  // ARP probe of `ip` from `ns` (arp_probe.h); fails like arpProbe() or like readNetns.
+  virtual Result<ArpProbeResult> arpProbe(const NetnsRef& ns, const std::string& ip,
+                                          std::chrono::milliseconds timeout) = 0;
 };
 
 // The real kernel. Directories are parameters so tests can point them at scratch paths.
@@ -83,6 +87,8 @@ class KernelDatapathReader final : public DatapathReader {
                                   std::chrono::milliseconds timeout) override;
   Result<ProcessOutput> runCommand(const NetnsRef& ns, const std::vector<std::string>& argv,
                                    std::chrono::milliseconds timeout) override;
+  Result<ArpProbeResult> arpProbe(const NetnsRef& ns, const std::string& ip,
+                                  std::chrono::milliseconds timeout) override;
 
   // The executor for `ns` (Host maps to Paths::hostNetns when that is set), for callers that
   // open sockets inside a namespace (netlink event subscriptions).

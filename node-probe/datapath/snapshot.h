@@ -19,6 +19,7 @@
 #include <string>
 #include <vector>
 
+#include "node-probe/datapath/ipset_members.h"
 #include "operator/common/result.h"
 
 namespace egressdiag::datapath {
@@ -151,7 +152,8 @@ struct IpsetSet {
   std::string createLine;
   // Members, normalised as ipset prints them: IPv4 "/32" and IPv6 "/128" stripped, other
   // prefixes kept, extra per-member options (timeout, comment) dropped. Order as listed.
-  std::vector<std::string> members;
+  // IPv4 members of the kernel reader's ip/net sets are held as numbers (ipset_members.h).
+  IpsetMembers members;
 };
 
 // ---- iptables ------------------------------------------------------------------------------
@@ -260,6 +262,17 @@ struct HttpProbeResult {
   int status = 0;      // HTTP status code
   std::string body;    // at most the first 4 KiB
   double seconds = 0;  // request latency
+};
+
+// One ARP probe for an IPv4 address on the interface whose subnet holds it (SPN-EIP-ARP).
+struct ArpProbeResult {
+  std::string target;    // the address asked for
+  std::string ifname;    // where the requests went out
+  std::string senderIp;  // the interface's address in the target's subnet
+  int requests = 0;      // requests sent
+  // Every distinct MAC that answered, in arrival order (lower case, colon-separated).
+  std::vector<std::string> replyMacs;
+  std::optional<double> firstReplySeconds;  // from the first request to the first reply
 };
 
 // ---- aggregates ----------------------------------------------------------------------------

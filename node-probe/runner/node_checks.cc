@@ -1,6 +1,7 @@
 #include "node-probe/runner/node_checks.h"
 
 #include <algorithm>
+#include <map>
 
 #include "node-probe/checks/active.h"
 #include "node-probe/checks/azure_checks.h"
@@ -67,6 +68,39 @@ void addSourceIp(Flavour flavour, const std::vector<checks::SourceIpProbe>& prob
        : f.status == catalog::Status::Fail ? out.observed.sourceIpMismatch
                                            : out.observed.sourceIpError)++;
     }
+    findings.push_back(std::move(f));
+  }
+}
+
+// SPN-EIP-ARP: each EIP and each EIP node's parent IP asked once, however many policies share
+// them. The answer to a request comes within milliseconds on a segment, so the window is
+// capped at one second rather than the ping timeout.
+void addEipArp(const checks::spidernet::Expectation& e, datapath::DatapathReader& reader,
+               const std::string& node, std::chrono::milliseconds timeout,
+               std::vector<Finding>& findings) {
+  const auto window = std::min(timeout, std::chrono::milliseconds(1000));
+  std::map<std::string, Result<datapath::ArpProbeResult>> asked;
+  auto ask = [&](const std::string& ip) -> const Result<datapath::ArpProbeResult>& {
+    auto it = asked.find(ip);
+    if (it == asked.end()) {
+      it = asked.emplace(ip, reader.arpProbe(datapath::NetnsRef::host(), ip, window)).first;
+    }
+    return it->second;
+  };
+  for (const checks::EipArpProbe& probe : checks::eipArpProbes(e)) {
+    Finding f;
+    if (!probe.skipReason.empty()) {
+      f = checks::judgeEipArp(probe, fail(ErrorCode::Unavailable, "not run"), nullptr);
+    } else {
+      const auto& eip = ask(probe.eip);
+      // The owner is asked only when the EIP answered: it is what the answer is compared with.
+      const Result<datapath::ArpProbeResult>* owner = nullptr;
+      if (eip && !eip->replyMacs.empty() && !probe.ownerIp.empty()) {
+        owner = &ask(probe.ownerIp);
+      }
+      f = checks::judgeEipArp(probe, eip, owner);
+    }
+    f.node = node;
     findings.push_back(std::move(f));
   }
 }
@@ -216,6 +250,7 @@ ActiveRun activeChecks(const model::ObjectSet& objects, const std::string& node,
       Finding ping = checks::judgeTunnelPing(e, pings);
       ping.node = node;
       findings.push_back(std::move(ping));
+      addEipArp(e, reader, node, pingTimeout, findings);
       addSourceIp(flavour, checks::sourceIpProbes(objects, e), reader, echo, node, out,
                   findings);
     } else {

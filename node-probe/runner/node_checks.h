@@ -83,7 +83,8 @@ struct ActiveRun {
   ActiveObservations observed;
 };
 
-// SPN-TUNNEL-PING to every peer and E2E-SOURCE-IP from one selected pod per target. Without an
+// SPN-TUNNEL-PING to every peer, SPN-EIP-ARP for every policy's EIP (from nodes other than its
+// EIP node) and E2E-SOURCE-IP from one selected pod per target. Without an
 // echo endpoint for a target its source-IP check is Unknown (EchoUrlNotSet). `pingTimeout`
 // bounds each ping.
 ActiveRun activeChecks(const model::ObjectSet& objects, const std::string& node,

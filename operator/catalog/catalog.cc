@@ -421,8 +421,9 @@ constexpr std::array kChecks = {
             "node IP; missing on the EIP node, its tunnelled packets are not SNATed and leave with "
             "the pod's address. Extra members let pods the policy does not select use the EIP.",
         .evidence = "The set as `ipset list` shows it: `Name: egress-src-v4-...`, `Type: "
-                    "hash:net`, `Members: ...`; the message lists the expected, missing and extra "
-                    "members, or says the set does not exist.",
+                    "hash:net`, `Members: ...` (the first 32 as listed, the rest counted); the "
+                    "message lists the expected, missing and extra members, or says the set does "
+                    "not exist.",
         .remediation =
             "Restart the egressgateway-agent on the node (ipsets are rebuilt on reconcile); if "
             "pods are missing, check the policy's EgressEndpointSlices (SPN-ENDPOINTS).",
@@ -624,10 +625,12 @@ constexpr std::array kChecks = {
             "from user space. If nothing answers (agent down, interface matched by "
             "announcedInterfacesToExclude) or a different host answers, the router on the segment "
             "delivers replies for the EIP somewhere else and connections hang after SNAT.",
-        .evidence = "Planned: the ARP replies for the EIP with the answering MAC, compared with "
-                    "the EIP node's interface MAC. This release does not send the ARP probe, so no "
-                    "finding carries this ID yet; check by hand with `arping -I <interface> <EIP>` "
-                    "from another host on the same segment.",
+        .evidence = "The request (`who-has <EIP> tell <this node's address> on <interface>`, "
+                    "sent on the interface whose subnet holds the EIP) and every MAC that "
+                    "answered, then the MAC answering for the EIP node's parent IP, which the "
+                    "EIP's answer must equal. Skipped on the EIP node, for useNodeIP policies and "
+                    "when the EIP is on none of this node's segments; by hand: `arping -I "
+                    "<interface> <EIP>` from another host on the segment.",
         .remediation = "Check the EIP node's agent announces the EIP (interfaces excluded by "
                        "announcedInterfacesToExclude get no responder).",
         .source = "spidernet §3.8"},

@@ -20,7 +20,7 @@ REPO = pathlib.Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "config" / "images" / "Dockerfile"
 BOOTSTRAP = REPO / "hack" / "bootstrap.sh"
 # What the probe runs as programs (iptables-save, ipset, ip, wg); the operator needs none.
-RUNTIME_TOOLS = {"iptables", "ipset", "iproute2", "wireguard-tools"}
+RUNTIME_TOOLS = {"iptables", "ipset", "iproute2", "wireguard-tools", "iputils-ping"}
 # Packages of debian:bookworm-slim that the runtime libraries may also come from.
 BASE_IMAGE_ROOTS = ["apt", "base-files", "bash", "coreutils"]
 

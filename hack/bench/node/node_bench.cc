@@ -82,12 +82,16 @@ spn::Expectation expectation() {
     p.target = "default/p" + std::to_string(i);
     p.srcSet = spn::ipsetName("egress-src-v4-", p.hashName);
     p.dstSet = spn::ipsetName("egress-dst-v4-", p.hashName);
+    std::vector<std::string> src;
+    std::vector<std::string> dst;
     for (int j = 0; j < kMembers; ++j) {
-      p.srcMembers.push_back(ip4(10, 100 + i, j / 250, 1 + j % 250));
-      p.dstMembers.push_back(ip4(100, i, j / 2, (j % 2) * 128) + "/25");
+      src.push_back(ip4(10, 100 + i, j / 250, 1 + j % 250));
+      dst.push_back(ip4(100, i, j / 2, (j % 2) * 128) + "/25");
     }
-    std::sort(p.srcMembers.begin(), p.srcMembers.end());
-    std::sort(p.dstMembers.begin(), p.dstMembers.end());
+    std::sort(src.begin(), src.end());
+    std::sort(dst.begin(), dst.end());
+    p.srcMembers = std::move(src);
+    p.dstMembers = std::move(dst);
     const spn::Peer& gw = e.peers[static_cast<std::size_t>(i)];
     p.eipNode = gw.node;
     p.eip = ip4(172, 31, 0, 1 + i);

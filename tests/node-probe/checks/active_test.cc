@@ -141,5 +141,99 @@ TEST(TunnelPing, Verdicts) {
   EXPECT_EQ(judgeTunnelPing(e, Outcomes{}).status, Status::Skipped);
 }
 
+// SPN-EIP-ARP: which policies are probed from a node, and the verdicts on the answers.
+TEST(EipArp, ProbesOffTheEipNodeOnly) {
+  const auto off = eipArpProbes(spidernet::expect(testing::seedObjects(), "node1"));
+  ASSERT_EQ(off.size(), 1u);
+  EXPECT_EQ(off[0].skipReason, "");
+  EXPECT_EQ(off[0].eip, "172.16.25.189");
+  EXPECT_EQ(off[0].eipNode, "node2");
+  EXPECT_FALSE(off[0].ownerIp.empty());
+  const auto on = eipArpProbes(spidernet::expect(testing::seedObjects(), "node2"));
+  ASSERT_EQ(on.size(), 1u);
+  EXPECT_EQ(on[0].skipReason, "OnEipNode");
+  spidernet::Expectation e;
+  e.node = "node1";
+  spidernet::PolicyExpectation nodeIp;
+  nodeIp.target = "default/node-ip";
+  nodeIp.eipNode = "node2";
+  nodeIp.useNodeIP = true;
+  spidernet::PolicyExpectation unassigned;
+  unassigned.target = "default/unassigned";
+  e.policies = {nodeIp, unassigned};
+  const auto skipped = eipArpProbes(e);
+  ASSERT_EQ(skipped.size(), 2u);
+  EXPECT_EQ(skipped[0].skipReason, "UseNodeIP");
+  EXPECT_EQ(skipped[1].skipReason, "NoEipNode");
+  EXPECT_EQ(judgeEipArp(skipped[0], fail(ErrorCode::Unavailable, "not run"), nullptr).status,
+            Status::Skipped);
+}
+
+struct EipArpCase {
+  const char* name;
+  Result<datapath::ArpProbeResult> eip;
+  std::optional<Result<datapath::ArpProbeResult>> owner;
+  Status want;
+  const char* reason;
+  const char* messagePart;
+};
+
+datapath::ArpProbeResult arpAnswer(std::string target, std::vector<std::string> macs) {
+  datapath::ArpProbeResult r;
+  r.target = std::move(target);
+  r.ifname = "eth0";
+  r.senderIp = "10.6.1.21";
+  r.requests = macs.empty() ? 3 : 1;
+  r.replyMacs = std::move(macs);
+  if (!r.replyMacs.empty()) {
+    r.firstReplySeconds = 0.0004;
+  }
+  return r;
+}
+
+class EipArpVerdicts : public ::testing::TestWithParam<EipArpCase> {};
+
+TEST_P(EipArpVerdicts, Judge) {
+  const EipArpCase& c = GetParam();
+  const EipArpProbe probe{"default/test", "172.16.25.189", "node2", "10.6.1.22", "", ""};
+  const Result<datapath::ArpProbeResult>* owner = c.owner ? &*c.owner : nullptr;
+  const catalog::Finding f = judgeEipArp(probe, c.eip, owner);
+  EXPECT_EQ(f.status, c.want) << f.message;
+  EXPECT_EQ(f.reason, c.reason) << f.message;
+  EXPECT_NE(f.message.find(c.messagePart), std::string::npos) << f.message;
+  EXPECT_EQ(f.check, catalog::CheckId::SpnEipArp);
+  EXPECT_EQ(f.target, "default/test");
+}
+
+const char* const kMacA = "aa:bb:cc:00:00:02";
+const char* const kMacB = "aa:bb:cc:00:00:09";
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, EipArpVerdicts,
+    ::testing::Values(
+        EipArpCase{"AnsweredByEipNode", arpAnswer("172.16.25.189", {kMacA}),
+                   arpAnswer("10.6.1.22", {kMacA}), Status::Pass, "EipAnsweredByEipNode",
+                   "by aa:bb:cc:00:00:02, the MAC of node2"},
+        EipArpCase{"Unanswered", arpAnswer("172.16.25.189", {}), std::nullopt, Status::Fail,
+                   "EipArpUnanswered", "no ARP reply for EIP 172.16.25.189 on eth0"},
+        EipArpCase{"TwoHosts", arpAnswer("172.16.25.189", {kMacA, kMacB}),
+                   arpAnswer("10.6.1.22", {kMacA}), Status::Fail, "EipArpConflict",
+                   "answered by 2 hosts"},
+        EipArpCase{"OtherHost", arpAnswer("172.16.25.189", {kMacB}),
+                   arpAnswer("10.6.1.22", {kMacA}), Status::Fail, "EipAnsweredByOtherHost",
+                   "but node2 (10.6.1.22) is aa:bb:cc:00:00:02"},
+        EipArpCase{"OwnerSilent", arpAnswer("172.16.25.189", {kMacA}), arpAnswer("10.6.1.22", {}),
+                   Status::Warn, "EipOwnerUnverified", "no ARP reply from 10.6.1.22"},
+        EipArpCase{"NoOwnerToAsk", arpAnswer("172.16.25.189", {kMacA}), std::nullopt, Status::Warn,
+                   "EipOwnerUnverified", "has no tunnel parent IP"},
+        EipArpCase{
+            "NotOnLink",
+            fail(ErrorCode::NotFound, "no UP interface has an IPv4 subnet holding 172.16.25.189"),
+            std::nullopt, Status::Skipped, "EipNotOnLink", "on none of this node's"},
+        EipArpCase{"NoCapability",
+                   fail(ErrorCode::PermissionDenied, "packet socket refused (needs CAP_NET_RAW)"),
+                   std::nullopt, Status::Unknown, "PermissionDenied", "CAP_NET_RAW"}),
+    [](const ::testing::TestParamInfo<EipArpCase>& p) { return std::string(p.param.name); });
+
 }  // namespace
 }  // namespace egressdiag::checks

@@ -6,6 +6,7 @@
 #include <functional>
 #include <regex>
 
+#include "node-probe/checks/ipv4.h"
 #include "spidernet_fixture.h"
 
 namespace egressdiag::checks::spidernet {
@@ -175,13 +176,15 @@ INSTANTIATE_TEST_SUITE_P(Table, SpidernetFault,
                                        "IptablesIncompatible", "filter"},
                              FaultCase{"SrcSetMissingPod", "node2",
                                        [](NetnsSnapshot& s, const std::string&) {
-                                         s.ipsets->at(0).members.pop_back();
+                                         auto members = s.ipsets->at(0).members.texts();
+                                         members.pop_back();
+                                         s.ipsets->at(0).members = datapath::IpsetMembers(members);
                                        },
                                        CheckId::SpnIpsetSrc, Status::Fail, "IpsetMembersMissing",
                                        "10.200.1.7"},
                              FaultCase{"SrcSetExtraPod", "node1",
                                        [](NetnsSnapshot& s, const std::string&) {
-                                         s.ipsets->at(0).members.push_back("10.200.9.9");
+                                         s.ipsets->at(0).members.addText("10.200.9.9");
                                        },
                                        CheckId::SpnIpsetSrc, Status::Fail, "IpsetExtraMembers",
                                        "extra 10.200.9.9"},
@@ -350,13 +353,72 @@ TEST_P(IpsetMemberForms, CompareAsIpsetLists) {
   p.srcSet = "egress-src-v4-t";
   p.srcMembers = c.want;
   e.policies.push_back(p);
-  NetnsSnapshot snap;
-  snap.ipsets = std::vector<datapath::IpsetSet>{
-      {"egress-src-v4-t", "hash:net", "inet", "create egress-src-v4-t hash:net", c.have}};
-  const std::vector<Finding> found = checkIpsetSrc(e, snap);
-  ASSERT_EQ(found.size(), 1u);
-  EXPECT_EQ(found[0].status, c.status) << catalog::toJsonString(found[0]);
-  EXPECT_EQ(found[0].reason, c.reason) << catalog::toJsonString(found[0]);
+  // The members as the text parsers hold them, and as the kernel reader does (IPv4 as numbers,
+  // host bits as listed): both read the same.
+  datapath::IpsetMembers numeric;
+  for (const std::string& m : c.have) {
+    if (const auto prefix = parseIpv4Prefix(m)) {
+      numeric.addIpv4(prefix->addr, static_cast<unsigned>(prefix->len));
+    } else {
+      numeric.addText(m);
+    }
+  }
+  for (const datapath::IpsetMembers& have : {datapath::IpsetMembers(c.have), numeric}) {
+    NetnsSnapshot snap;
+    snap.ipsets = std::vector<datapath::IpsetSet>{
+        {"egress-src-v4-t", "hash:net", "inet", "create egress-src-v4-t hash:net", have}};
+    const std::vector<Finding> found = checkIpsetSrc(e, snap);
+    ASSERT_EQ(found.size(), 1u);
+    EXPECT_EQ(found[0].status, c.status) << catalog::toJsonString(found[0]);
+    EXPECT_EQ(found[0].reason, c.reason) << catalog::toJsonString(found[0]);
+  }
+}
+
+// The expected members' comparable form is computed once, when the expectation is built; text
+// that cannot be compared as numbers leaves it out, and the check compares text instead.
+TEST(ExpectedMembers, ComparableForm) {
+  const ExpectedMembers plain(std::vector<std::string>{"10.0.0.1", "10.1.0.0/16", "fd00::1"});
+  ASSERT_NE(plain.keys(), nullptr);
+  EXPECT_EQ(plain.keys()->ipv4,
+            (std::vector<datapath::Ipv4Packed>{datapath::packIpv4(0x0a000001, 32),
+                                               datapath::packIpv4(0x0a010000, 16)}));
+  EXPECT_EQ(plain.keys()->other, std::vector<std::string>{"fd00::1"});
+  EXPECT_EQ(plain, (std::vector<std::string>{"10.0.0.1", "10.1.0.0/16", "fd00::1"}));
+  EXPECT_EQ(ExpectedMembers(std::vector<std::string>{"10.0.0.1/32"}).keys(), nullptr);
+  EXPECT_EQ(ExpectedMembers(std::vector<std::string>{"10.0.0.5/24"}).keys(), nullptr);
+  EXPECT_EQ(ExpectedMembers(std::vector<std::string>{"10.0.0.1", "10.0.0.1"}).keys(), nullptr);
+  ASSERT_NE(ExpectedMembers().keys(), nullptr);
+  EXPECT_TRUE(ExpectedMembers().keys()->ipv4.empty());
+}
+
+struct MemberKeyCase {
+  const char* text;
+  std::optional<datapath::Ipv4Packed> key;
+  bool canonical;
+};
+
+TEST(ExpectedMembers, Ipv4MemberKeyReadsWhatInetPtonReads) {
+  for (const MemberKeyCase& c :
+       std::vector<MemberKeyCase>{{"10.0.0.1", datapath::packIpv4(0x0a000001, 32), true},
+                                  {"10.0.0.1/32", datapath::packIpv4(0x0a000001, 32), false},
+                                  {"10.0.0.5/24", datapath::packIpv4(0x0a000000, 24), false},
+                                  {"0.0.0.0/0", datapath::packIpv4(0, 0), true},
+                                  {"255.255.255.255", datapath::packIpv4(0xffffffff, 32), true},
+                                  {"01.0.0.1", std::nullopt, false},
+                                  {"256.0.0.1", std::nullopt, false},
+                                  {"1.2.3", std::nullopt, false},
+                                  {"1.2.3.4/33", std::nullopt, false},
+                                  {"1.2.3.4/", std::nullopt, false},
+                                  {"1.2.3.4 ", std::nullopt, false},
+                                  {"fd00::1", std::nullopt, false},
+                                  {"", std::nullopt, false}}) {
+    const auto k = ipv4MemberKey(c.text);
+    ASSERT_EQ(k.has_value(), c.key.has_value()) << c.text;
+    if (k) {
+      EXPECT_EQ(k->key, *c.key) << c.text;
+      EXPECT_EQ(k->canonical, c.canonical) << c.text;
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -393,7 +455,7 @@ INSTANTIATE_TEST_SUITE_P(
     [](const ::testing::TestParamInfo<MemberFormCase>& p) { return std::string(p.param.name); });
 
 // A healthy set's message stays one readable line: up to ten members named, the rest counted;
-// the evidence still lists every member.
+// the evidence lists up to 32 members.
 TEST(IpsetPassMessage, NamesTenMembersAndCountsTheRest) {
   auto run = [](std::size_t count) {
     Expectation e;
@@ -401,14 +463,17 @@ TEST(IpsetPassMessage, NamesTenMembersAndCountsTheRest) {
     PolicyExpectation p;
     p.target = "default/t";
     p.srcSet = "egress-src-v4-t";
+    std::vector<std::string> members;
     for (std::size_t i = 0; i < count; ++i) {
-      p.srcMembers.push_back("10.0.0." + std::to_string(10 + i));
+      members.push_back("10.0.0." + std::to_string(10 + i));
     }
-    std::sort(p.srcMembers.begin(), p.srcMembers.end());
+    std::sort(members.begin(), members.end());
+    p.srcMembers = members;
     e.policies.push_back(p);
     NetnsSnapshot snap;
-    snap.ipsets = std::vector<datapath::IpsetSet>{
-        {"egress-src-v4-t", "hash:net", "inet", "create egress-src-v4-t hash:net", p.srcMembers}};
+    snap.ipsets = std::vector<datapath::IpsetSet>{{"egress-src-v4-t", "hash:net", "inet",
+                                                   "create egress-src-v4-t hash:net",
+                                                   datapath::IpsetMembers(members)}};
     auto found = checkIpsetSrc(e, snap);
     EXPECT_EQ(found.size(), 1u);
     return found.at(0);
@@ -423,6 +488,12 @@ TEST(IpsetPassMessage, NamesTenMembersAndCountsTheRest) {
             "10.0.0.15, 10.0.0.16, 10.0.0.17, 10.0.0.18, 10.0.0.19 and 2 more expected members");
   ASSERT_EQ(many.evidence.size(), 3u);
   EXPECT_NE(many.evidence[2].find("10.0.0.20, 10.0.0.21"), std::string::npos) << many.evidence[2];
+  // The evidence lists the set's first 32 members and counts the rest.
+  Finding large = run(40);
+  ASSERT_EQ(large.evidence.size(), 3u);
+  EXPECT_TRUE(large.evidence[2].starts_with("Members: 10.0.0.10, 10.0.0.11, "))
+      << large.evidence[2];
+  EXPECT_TRUE(large.evidence[2].ends_with(", 10.0.0.41 and 8 more")) << large.evidence[2];
 }
 
 }  // namespace

@@ -143,9 +143,13 @@ datapath::NetnsSnapshot healthySnapshot(const std::string& node) {
   NetnsSnapshot s;
   setIptables(s, healthyIptablesSave(node));
   std::vector<IpsetSet> sets;
-  sets.push_back({kSrcSet, "hash:net", "inet", "",
-                  gw ? std::vector<std::string>{"10.200.0.22", "10.200.1.7"}
-                     : std::vector<std::string>{"10.200.0.22"}});
+  // The source set as the kernel reader holds it (numbers); the others as text.
+  IpsetMembers src;
+  src.addIpv4(0x0ac80016, 32);  // 10.200.0.22
+  if (gw) {
+    src.addIpv4(0x0ac80107, 32);  // 10.200.1.7
+  }
+  sets.push_back({kSrcSet, "hash:net", "inet", "", src});
   sets.push_back({kDstSet, "hash:net", "inet", "", {"172.16.25.183"}});
   sets.push_back({"egress-cluster-cidr-ipv4",
                   "hash:net",

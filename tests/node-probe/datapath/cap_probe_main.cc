@@ -3,6 +3,7 @@
 //
 //   datapath_cap_probe parts          # ipsets, iptables, links of the current namespace
 //   datapath_cap_probe enter NAME     # enter /var/run/netns/NAME and dump links there
+//   datapath_cap_probe arp IP         # ARP probe of IP from the current namespace
 #include <cstdio>
 #include <string>
 #include <string_view>
@@ -45,6 +46,10 @@ int main(int argc, char** argv) {
     report("enter", reader.readNetns(NetnsRef::named(argv[2]), opts));
     return 0;
   }
-  std::fprintf(stderr, "usage: datapath_cap_probe parts | enter NAME\n");
+  if (mode == "arp" && argc > 2) {
+    report("arp", reader.arpProbe(NetnsRef::host(), argv[2], std::chrono::milliseconds(300)));
+    return 0;
+  }
+  std::fprintf(stderr, "usage: datapath_cap_probe parts | enter NAME | arp IP\n");
   return 2;
 }

@@ -19,6 +19,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (decoder.addMessage(bytes.first(size / 2))) {
     (void)decoder.addMessage(bytes.subspan(size / 2));
   }
-  (void)std::move(decoder).take();
+  // Members held as numbers render like text ones.
+  for (const IpsetSet& set : std::move(decoder).take()) {
+    (void)set.members.joined(", ", "Members: ", 32);
+    (void)set.members.hash();
+  }
   return 0;
 }

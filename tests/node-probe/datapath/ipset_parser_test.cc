@@ -58,11 +58,12 @@ TEST(IpsetParser, SaveForm) {
   EXPECT_EQ(src.name, "egress-src-v4-738bb014438bdbfe7");
   EXPECT_EQ(src.type, "hash:net");
   EXPECT_EQ(src.family, "inet");
-  EXPECT_EQ(src.members, std::vector<std::string>{"10.200.0.22"});
+  EXPECT_EQ(src.members.texts(), std::vector<std::string>{"10.200.0.22"});
   EXPECT_TRUE(src.createLine.starts_with("create egress-src-v4-738bb014438bdbfe7 hash:net"));
-  EXPECT_EQ((*sets)[1].members, (std::vector<std::string>{"0.0.0.0/1", "128.0.0.0/1", "10.1.2.3"}));
+  EXPECT_EQ((*sets)[1].members.texts(),
+            (std::vector<std::string>{"0.0.0.0/1", "128.0.0.0/1", "10.1.2.3"}));
   EXPECT_EQ((*sets)[2].family, "inet6");
-  EXPECT_EQ((*sets)[2].members, (std::vector<std::string>{"fd00::1", "fd00:10::/64"}));
+  EXPECT_EQ((*sets)[2].members.texts(), (std::vector<std::string>{"fd00::1", "fd00:10::/64"}));
   EXPECT_EQ((*sets)[3].type, "hash:ip");
   EXPECT_EQ((*sets)[3].family, "inet");
   EXPECT_TRUE((*sets)[3].members.empty());
@@ -74,8 +75,8 @@ TEST(IpsetParser, ListFormFromSeed) {
   ASSERT_EQ(sets->size(), 2u);
   EXPECT_EQ((*sets)[0].name, "egress-src-v4-738bb014438bdbfe7");
   EXPECT_EQ((*sets)[0].type, "hash:net");
-  EXPECT_EQ((*sets)[0].members, std::vector<std::string>{"10.200.0.22"});
-  EXPECT_EQ((*sets)[1].members, std::vector<std::string>{"172.16.25.183"});
+  EXPECT_EQ((*sets)[0].members.texts(), std::vector<std::string>{"10.200.0.22"});
+  EXPECT_EQ((*sets)[1].members.texts(), std::vector<std::string>{"172.16.25.183"});
   EXPECT_NE((*sets)[1].createLine.find("initval 0x14fe6b9e"), std::string::npos);
 }
 
@@ -228,12 +229,71 @@ TEST(IpsetDumpDecoder, SetsOverSeveralMessages) {
   EXPECT_EQ(sets[0].createLine,
             "create egress-src-v4-edt hash:net family inet hashsize 1024 maxelem 65536 "
             "bucketsize 12 initval 0x498b6df2");
-  EXPECT_EQ(sets[0].members,
+  EXPECT_EQ(sets[0].members.texts(),
             (std::vector<std::string>{"10.200.0.22", "10.201.0.0/16", "0.0.0.0/1"}));
   EXPECT_EQ(sets[1].family, "inet6");
   EXPECT_EQ(sets[1].createLine, "create egress-dst-v6-edt hash:net family inet6");
-  EXPECT_EQ(sets[1].members, (std::vector<std::string>{"fd00::1", "fd00:10::/64"}));
-  EXPECT_EQ(sets[2].members, std::vector<std::string>{"10.0.0.1,66:66:41:3E:23:6B"});
+  EXPECT_EQ(sets[1].members.texts(), (std::vector<std::string>{"fd00::1", "fd00:10::/64"}));
+  EXPECT_EQ(sets[2].members.texts(), std::vector<std::string>{"10.0.0.1,66:66:41:3E:23:6B"});
+  // Plain IPv4 net members are held as numbers; IPv6 and two-dimension members as text.
+  EXPECT_EQ(sets[0].members.ipv4(0), packIpv4(0x0ac80016, 32));
+  EXPECT_EQ(sets[0].members.ipv4(1), packIpv4(0x0ac90000, 16));
+  EXPECT_EQ(sets[1].members.ipv4(0), std::nullopt);
+  EXPECT_EQ(sets[2].members.ipv4(0), std::nullopt);
+}
+
+// Elements of a plain IPv4 set with extensions (timeout, comment) or without a CIDR attribute
+// stay numbers.
+TEST(IpsetDumpDecoder, PlainIpv4MembersWithExtensions) {
+  Attrs withTimeout;
+  withTimeout.ip(IPSET_ATTR_IP, {10, 0, 0, 7}).be32(IPSET_ATTR_TIMEOUT, 300);
+  withTimeout.str(IPSET_ATTR_COMMENT, "pod a");
+  Attrs bareNet;  // no IPSET_ATTR_CIDR: a host
+  bareNet.ip(IPSET_ATTR_IP, {10, 0, 0, 8});
+  Attrs adt;
+  adt.nest(IPSET_ATTR_DATA, withTimeout).nest(IPSET_ATTR_DATA, bareNet);
+  adt.nest(IPSET_ATTR_DATA, netElement({192, 168, 0, 0}, 40));  // CIDR above 32 reads as a host
+  Attrs m = header("pods-ip", "hash:ip", NFPROTO_IPV4);
+  m.nest(IPSET_ATTR_ADT, adt);
+  IpsetDumpDecoder decoder;
+  auto r = decoder.addMessage(m.bytes());
+  ASSERT_TRUE(r) << r.error().message;
+  const auto sets = std::move(decoder).take();
+  ASSERT_EQ(sets.size(), 1u);
+  EXPECT_EQ(sets[0].members.texts(),
+            (std::vector<std::string>{"10.0.0.7", "10.0.0.8", "192.168.0.0"}));
+  for (std::size_t i = 0; i < 3; ++i) {
+    EXPECT_TRUE(sets[0].members.ipv4(i).has_value()) << i;
+  }
+  // An element without its address falls back to the rendering path: BadDumps "NoAddress".
+}
+
+TEST(IpsetMembers, NumbersAndTextReadAlike) {
+  IpsetMembers numeric;
+  numeric.addIpv4(0x0a000001, 32);
+  numeric.addIpv4(0x0a010000, 16);
+  numeric.addIpv4(0xffffffff, 0);  // kept as given: host bits are the checks' business
+  IpsetMembers text{"10.0.0.1", "10.1.0.0/16", "255.255.255.255/0"};
+  EXPECT_EQ(numeric, text);
+  EXPECT_EQ(numeric.texts(), text.texts());
+  EXPECT_EQ(numeric.joined(", ", "Members: "), "Members: 10.0.0.1, 10.1.0.0/16, 255.255.255.255/0");
+  EXPECT_EQ(IpsetMembers{}.joined(", ", "Members: "), "Members: ");
+  EXPECT_EQ(numeric.joined(", ", "", 2), "10.0.0.1, 10.1.0.0/16 and 1 more");
+  EXPECT_EQ(numeric.joined(", ", "", 3), "10.0.0.1, 10.1.0.0/16, 255.255.255.255/0");
+  IpsetMembers mixed = numeric;
+  mixed.addText("fd00::1");
+  EXPECT_EQ(mixed.size(), 4u);
+  EXPECT_EQ(mixed.text(3), "fd00::1");
+  ASSERT_NE(mixed.textEntry(3), nullptr);
+  EXPECT_EQ(mixed.textEntry(0), nullptr);
+  EXPECT_NE(mixed, numeric);
+  EXPECT_NE(mixed.hash(), numeric.hash());
+  IpsetMembers reordered;
+  reordered.addIpv4(0x0a010000, 16);
+  reordered.addIpv4(0x0a000001, 32);
+  EXPECT_NE(reordered, IpsetMembers({"10.0.0.1", "10.1.0.0/16"}));
+  EXPECT_EQ(IpsetMembers(std::vector<std::string>{"a", "b"}).texts(),
+            (std::vector<std::string>{"a", "b"}));
 }
 
 // The decoder agrees with the save-form parser on the same sets.

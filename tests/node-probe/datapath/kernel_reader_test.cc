@@ -365,14 +365,17 @@ TEST_F(KernelReader, IpsetsThroughLibipset) {
   ASSERT_NE(src, nullptr);
   EXPECT_EQ(src->type, "hash:net");
   EXPECT_EQ(src->family, "inet");
-  auto members = src->members;
+  auto members = src->members.texts();
   std::ranges::sort(members);
   EXPECT_EQ(members, (std::vector<std::string>{"10.200.0.22", "10.201.0.0/16"}));
+  // The kernel reader holds IPv4 net members as numbers.
+  ASSERT_EQ(src->members.size(), 2u);
+  EXPECT_TRUE(src->members.ipv4(0).has_value());
   const auto* dst =
       findIf(*snap.ipsets, [](const IpsetSet& s) { return s.name == "egress-dst-v6-edt"; });
   ASSERT_NE(dst, nullptr);
   EXPECT_EQ(dst->family, "inet6");
-  EXPECT_EQ(dst->members, std::vector<std::string>{"fd00::1"});
+  EXPECT_EQ(dst->members.texts(), std::vector<std::string>{"fd00::1"});
 }
 
 TEST_F(KernelReader, IptablesBothBackends) {
