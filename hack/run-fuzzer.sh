@@ -16,12 +16,21 @@ set +e
   -artifact_prefix="$work/artifacts/" "$work/corpus" >"$work/log" 2>&1
 rc=$?
 set -e
-tail -n 15 "$work/log"
-if ((rc != 0)); then
+if ((rc == 0)); then
+  tail -n 15 "$work/log"
+else
+  # The whole report: the stack trace of a crash starts well above the final statistics.
+  tail -n 80 "$work/log"
+  # Failing inputs are kept (the scratch dir goes) so they can be replayed:
+  # FUZZER INPUT runs one input once.
+  keep=${FUZZ_ARTIFACTS_DIR:-${TMPDIR:-/tmp}/egressdiag-fuzz-artifacts}
+  mkdir -p "$keep"
   for f in "$work/artifacts"/*; do
     [[ -f $f ]] || continue
-    echo "--- failing input $(basename "$f") (hex):"
-    od -An -tx1 -v "$f" | head -n 40
+    cp "$f" "$keep/$(basename "$fuzzer")-$(basename "$f")"
+    echo "--- failing input $(basename "$f"), $(wc -c <"$f") bytes, kept as" \
+      "$keep/$(basename "$fuzzer")-$(basename "$f") (hex, first 4096 bytes):"
+    head -c 4096 "$f" | od -An -tx1 -v
   done
 fi
 exit $rc

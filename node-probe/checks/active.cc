@@ -221,7 +221,7 @@ catalog::Finding judgeTunnelPing(
               evidence);
 }
 
-std::vector<EipArpProbe> eipArpProbes(const spidernet::Expectation& e) {
+std::vector<EipArpProbe> eipArpProbes(const spidernet::Expectation& e, bool arpEnabled) {
   std::vector<EipArpProbe> out;
   for (const spidernet::PolicyExpectation& p : e.policies) {
     EipArpProbe probe{p.target, p.eip, p.eipNode, "", "", ""};
@@ -237,6 +237,9 @@ std::vector<EipArpProbe> eipArpProbes(const spidernet::Expectation& e) {
     } else if (p.eip.empty()) {
       probe.skipReason = "NoEip";
       probe.skipMessage = p.target + " has no IPv4 EIP (status.eip.ipv4 is empty)";
+    } else if (!arpEnabled) {
+      probe.skipReason = "ArpProbeDisabled";
+      probe.skipMessage = "ARP probing is turned off on this probe (--arp-probe=false)";
     }
     for (const spidernet::Peer& peer : e.peers) {
       if (peer.node == p.eipNode) {

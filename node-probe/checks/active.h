@@ -76,8 +76,9 @@ struct EipArpProbe {
 };
 
 // One probe per policy of the expectation, skipped on the EIP node itself, for useNodeIP
-// policies (no announcement) and for policies without an EIP node or EIP.
-std::vector<EipArpProbe> eipArpProbes(const spidernet::Expectation& e);
+// policies (no announcement), for policies without an EIP node or EIP, and for all when ARP
+// probing is turned off (`arpEnabled` false: the probe's --arp-probe=false).
+std::vector<EipArpProbe> eipArpProbes(const spidernet::Expectation& e, bool arpEnabled = true);
 
 // Judges one policy's probe from the ARP outcome for its EIP and, when known, for its EIP node's
 // parent IP (nullptr when there is none to ask). Skipped when the EIP is not on any of this

@@ -154,7 +154,7 @@ Result<CheckReport> runChecks(const CheckOptions& options, std::string_view obje
         }
         return runner::EchoEndpoint{options.echoUrl, options.timeout};
       },
-      options.timeout);
+      runner::ActiveOptions{options.timeout, true});
   // Per flavour: passive checks, then its active ones, as the runbooks order them.
   for (std::size_t i = 0; i < flavours.size(); ++i) {
     report.flavours.emplace_back(runner::toString(flavours[i]));

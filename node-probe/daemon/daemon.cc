@@ -302,7 +302,8 @@ class Probe {
       return std::nullopt;
     };
     auto run =
-        runner::activeChecks(objects, options_.nodeName, reader_, echo, options_.activeTimeout);
+        runner::activeChecks(objects, options_.nodeName, reader_, echo,
+                             runner::ActiveOptions{options_.activeTimeout, options_.arpProbe});
     metrics_.recordActive(run.observed);
     metrics_.countEvaluation("active");
     countDrift(run.results);

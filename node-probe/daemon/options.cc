@@ -22,6 +22,7 @@ Result<RunOptions> parseRunArgs(std::span<const std::string_view> args, const Ge
       {"poll-interval", {false, secondsFlag("poll-interval", options.pollInterval, 1, 3600)}},
       {"lease-duration", {false, secondsFlag("lease-duration", options.leaseDuration, 6, 3600)}},
       {"active-timeout", {false, secondsFlag("active-timeout", options.activeTimeout, 1, 60)}},
+      {"arp-probe", {true, boolFlag("arp-probe", options.arpProbe)}},
       {"host-netns", {false, textFlag(options.hostNetns)}},
       {"netns-dir", {false, textFlag(options.netnsDir)}},
       {"cni-conf-dir", {false, textFlag(options.cniConfDir)}},
@@ -56,6 +57,8 @@ EgressNodeReport when a result changes. Renews Lease egressdiag-probe-<node> for
   --poll-interval SECONDS           iptables / ipset poll period (10)
   --lease-duration SECONDS          Lease duration; renewed every third of it (40)
   --active-timeout SECONDS          bound of each ping and of echo requests without one (3)
+  --arp-probe=BOOL                  ask ARP for each policy's EIP on its segment (SPN-EIP-ARP;
+                                    up to 3 broadcasts per EIP and round); false: Skipped (true)
   --host-netns PATH                 the node's network namespace when the probe runs outside
                                     it (a lab, a debugging session); default: its own
   --netns-dir DIR                   named network namespaces (/var/run/netns)
@@ -64,7 +67,7 @@ EgressNodeReport when a result changes. Renews Lease egressdiag-probe-<node> for
   --log-format json|text            log lines as JSON objects or text (json)
   --log-level LEVEL                 trace, debug, info, warn, error (info)
 
-Needs CAP_NET_ADMIN (ipset, iptables), CAP_NET_RAW (ping) and CAP_SYS_ADMIN (setns); without
+Needs CAP_NET_ADMIN (ipset, iptables), CAP_NET_RAW (ping, ARP) and CAP_SYS_ADMIN (setns); without
 them the affected checks report Unknown naming the capability, never Pass.
 )";
 }

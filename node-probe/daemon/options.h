@@ -23,6 +23,7 @@ struct RunOptions {
   std::chrono::seconds pollInterval{10};         // --poll-interval: iptables / ipset polling
   std::chrono::seconds leaseDuration{40};        // --lease-duration; renewed every third of it
   std::chrono::seconds activeTimeout{3};         // --active-timeout: each ping / echo default
+  bool arpProbe = true;                          // --arp-probe: SPN-EIP-ARP's ARP requests
   std::string hostNetns;                         // --host-netns: the node's netns when not ours
   std::string netnsDir = "/var/run/netns";       // --netns-dir
   std::string cniConfDir = "/etc/cni/net.d";     // --cni-conf-dir

@@ -3,6 +3,8 @@
 // Plain value types of a node's datapath snapshot. Readers (reader.h) fill them from the kernel;
 // the pure parsers fill them from text; checks consume them and never touch the kernel.
 // Stability: this header only grows (new fields, new types); existing fields keep their meaning.
+// One type changed: IpsetSet::members became IpsetMembers (same members, same order, IPv4 ones
+// held as numbers), because 100,000 member strings were most of a large node's snapshot.
 //
 // String conventions (match what `ip`, `ipset` and `iptables-save` print, so evidence reads like
 // the runbook):

@@ -76,9 +76,9 @@ void addSourceIp(Flavour flavour, const std::vector<checks::SourceIpProbe>& prob
 // them. The answer to a request comes within milliseconds on a segment, so the window is
 // capped at one second rather than the ping timeout.
 void addEipArp(const checks::spidernet::Expectation& e, datapath::DatapathReader& reader,
-               const std::string& node, std::chrono::milliseconds timeout,
+               const std::string& node, const ActiveOptions& options,
                std::vector<Finding>& findings) {
-  const auto window = std::min(timeout, std::chrono::milliseconds(1000));
+  const auto window = std::min(options.pingTimeout, std::chrono::milliseconds(1000));
   std::map<std::string, Result<datapath::ArpProbeResult>> asked;
   auto ask = [&](const std::string& ip) -> const Result<datapath::ArpProbeResult>& {
     auto it = asked.find(ip);
@@ -87,7 +87,7 @@ void addEipArp(const checks::spidernet::Expectation& e, datapath::DatapathReader
     }
     return it->second;
   };
-  for (const checks::EipArpProbe& probe : checks::eipArpProbes(e)) {
+  for (const checks::EipArpProbe& probe : checks::eipArpProbes(e, options.arpProbe)) {
     Finding f;
     if (!probe.skipReason.empty()) {
       f = checks::judgeEipArp(probe, fail(ErrorCode::Unavailable, "not run"), nullptr);
@@ -231,7 +231,7 @@ PassiveRun passiveChecks(const model::ObjectSet& objects, const std::string& nod
 
 ActiveRun activeChecks(const model::ObjectSet& objects, const std::string& node,
                        datapath::DatapathReader& reader, const EchoLookup& echo,
-                       std::chrono::milliseconds pingTimeout) {
+                       const ActiveOptions& options) {
   ActiveRun out;
   for (Flavour flavour : flavoursOf(objects)) {
     std::vector<Finding> findings;
@@ -242,7 +242,7 @@ ActiveRun activeChecks(const model::ObjectSet& objects, const std::string& node,
         if (peer.tunnelIPv4.empty() || peer.parentIPv4.empty()) {
           continue;
         }
-        auto outcome = pingPeer(reader, peer.tunnelIPv4, pingTimeout);
+        auto outcome = pingPeer(reader, peer.tunnelIPv4, options.pingTimeout);
         out.observed.tunnels.push_back(
             {peer.node, outcome && outcome->received > 0 ? outcome->rttSeconds : std::nullopt});
         pings.emplace_back(peer.node + " " + peer.tunnelIPv4, std::move(outcome));
@@ -250,7 +250,7 @@ ActiveRun activeChecks(const model::ObjectSet& objects, const std::string& node,
       Finding ping = checks::judgeTunnelPing(e, pings);
       ping.node = node;
       findings.push_back(std::move(ping));
-      addEipArp(e, reader, node, pingTimeout, findings);
+      addEipArp(e, reader, node, options, findings);
       addSourceIp(flavour, checks::sourceIpProbes(objects, e), reader, echo, node, out,
                   findings);
     } else {

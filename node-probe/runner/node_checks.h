@@ -83,13 +83,17 @@ struct ActiveRun {
   ActiveObservations observed;
 };
 
+struct ActiveOptions {
+  std::chrono::milliseconds pingTimeout{3000};  // each ping; ARP waits at most 1 s of it
+  bool arpProbe = true;  // false: SPN-EIP-ARP is Skipped (ArpProbeDisabled), no ARP is sent
+};
+
 // SPN-TUNNEL-PING to every peer, SPN-EIP-ARP for every policy's EIP (from nodes other than its
 // EIP node) and E2E-SOURCE-IP from one selected pod per target. Without an
-// echo endpoint for a target its source-IP check is Unknown (EchoUrlNotSet). `pingTimeout`
-// bounds each ping.
+// echo endpoint for a target its source-IP check is Unknown (EchoUrlNotSet).
 ActiveRun activeChecks(const model::ObjectSet& objects, const std::string& node,
                        datapath::DatapathReader& reader, const EchoLookup& echo,
-                       std::chrono::milliseconds pingTimeout);
+                       const ActiveOptions& options);
 
 // The typed reference behind a catalog target of `flavour` (empty for ""): spidernet
 // "<ns>/<name>" is an EgressPolicy, "<name>" an EgressClusterPolicy; Azure targets are

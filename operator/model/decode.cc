@@ -780,6 +780,13 @@ EgressDiagnosis readEgressDiagnosis(const Fields& root) {
 EgressNodeReport readEgressNodeReport(const Fields& root) {
   EgressNodeReport report;
   report.metadata = readMeta(root.object("metadata"));
+  // The report is named after its Node: the node-wide target is written as "Node/<name>", so a
+  // name the API server would refuse (a '/' in it) would not read back.
+  if (!report.metadata.name.empty() && !isDnsSubdomain(report.metadata.name)) {
+    root.object("metadata")
+        .report("name",
+                "\"" + report.metadata.name + "\" is not a Node name (a DNS-1123 subdomain)");
+  }
   report.nodeName = report.metadata.name;
   Fields status = root.object("status");
   EgressNodeReportStatus& out = report.status;

@@ -30,4 +30,27 @@ const Condition* findCondition(const std::vector<Condition>& conditions, std::st
   return nullptr;
 }
 
+bool isDnsSubdomain(std::string_view name) {
+  if (name.empty() || name.size() > 253) {
+    return false;
+  }
+  auto alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
+  char previous = '.';
+  for (const char c : name) {
+    if (c == '.') {
+      if (!alnum(previous)) {
+        return false;  // empty label, or one ending in '-'
+      }
+    } else if (c == '-') {
+      if (previous == '.') {
+        return false;  // label starting with '-'
+      }
+    } else if (!alnum(c)) {
+      return false;
+    }
+    previous = c;
+  }
+  return alnum(previous);
+}
+
 }  // namespace egressdiag::model

@@ -4,6 +4,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "operator/model/time.h"
@@ -42,6 +43,11 @@ struct ObjectMeta {
 
 // "namespace/name", or "name" for cluster-scoped objects: the key informers and logs use.
 std::string objectKey(const ObjectMeta& meta);
+
+// A DNS-1123 subdomain, the form the API server requires of Node names (and most others):
+// lower-case alphanumerics, '-' and '.', each dot-separated label starting and ending with an
+// alphanumeric, at most 253 bytes.
+bool isDnsSubdomain(std::string_view name);
 
 // corev1.ObjectReference (Event involvedObject/regarding, SGC privateKeySecretRef).
 struct ObjectReference {

@@ -167,6 +167,13 @@ TEST(EipArp, ProbesOffTheEipNodeOnly) {
   EXPECT_EQ(skipped[1].skipReason, "NoEipNode");
   EXPECT_EQ(judgeEipArp(skipped[0], fail(ErrorCode::Unavailable, "not run"), nullptr).status,
             Status::Skipped);
+  // Turned off on the probe: the policy that would be probed is Skipped, saying why.
+  const auto disabled = eipArpProbes(spidernet::expect(testing::seedObjects(), "node1"), false);
+  ASSERT_EQ(disabled.size(), 1u);
+  EXPECT_EQ(disabled[0].skipReason, "ArpProbeDisabled");
+  const auto f = judgeEipArp(disabled[0], fail(ErrorCode::Unavailable, "not run"), nullptr);
+  EXPECT_EQ(f.status, Status::Skipped);
+  EXPECT_NE(f.message.find("--arp-probe=false"), std::string::npos) << f.message;
 }
 
 struct EipArpCase {

@@ -45,6 +45,10 @@ TEST(RunOptionsTest, FlagsOverrideAndBadValuesAreNamed) {
   EXPECT_EQ(options->hostNetns, "/run/netns/x");
   EXPECT_EQ(options->netnsDir, "/tmp/n");
   EXPECT_EQ(options->logFormat, logging::Format::Text);
+  EXPECT_TRUE(options->arpProbe);  // on unless turned off
+  auto noArp = parse({"--node-name=n1", "--arp-probe=false"});
+  ASSERT_TRUE(noArp) << noArp.error().message;
+  EXPECT_FALSE(noArp->arpProbe);
 
   struct Bad {
     std::vector<std::string_view> args;

@@ -324,6 +324,27 @@ TEST(DecodeOurs, DiagnosisAndNodeReport) {
   EXPECT_EQ(r.status.targets[1].findings[0].since, std::nullopt);
 }
 
+// A node report is named after its Node; a name the API server would refuse is an error naming
+// the field (found by model_decode_fuzzer: "a/b/c" did not read back once encoded).
+TEST(DecodeOurs, NodeReportNameMustBeANodeName) {
+  for (const char* name : {"node2", "aks-gw-0", "ip-10-0-0-1.ec2.internal", "a"}) {
+    auto ok = decodeJson<EgressNodeReport>(std::string(R"({"metadata":{"name":")") + name +
+                                           R"("},"status":{}})");
+    EXPECT_TRUE(ok) << name << ": " << ok.error().message;
+  }
+  for (const char* name : {"a/b/c", "Node2", "-a", "a-", "a..b", ".a", "a_b", "n\u00e9"}) {
+    auto bad = decodeJson<EgressNodeReport>(std::string(R"({"metadata":{"name":")") + name +
+                                            R"("},"status":{}})");
+    ASSERT_FALSE(bad) << name;
+    EXPECT_NE(bad.error().message.find("metadata.name"), std::string::npos) << bad.error().message;
+    EXPECT_NE(bad.error().message.find("not a Node name"), std::string::npos)
+        << bad.error().message;
+  }
+  EXPECT_FALSE(isDnsSubdomain(std::string(254, 'a')));
+  EXPECT_TRUE(isDnsSubdomain(std::string(253, 'a')));
+  EXPECT_FALSE(isDnsSubdomain(""));
+}
+
 TEST(DecodeOurs, DiagnosisDefaults) {
   auto d = decodeJson<EgressDiagnosis>(R"({"spec":{"targetRef":{"kind":"EgressPolicy"}}})");
   ASSERT_TRUE(d) << d.error().message;
