@@ -1,6 +1,7 @@
 #include "node-probe/checks/expected_members.h"
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 
 namespace egressdiag::checks {
@@ -16,9 +17,10 @@ datapath::Ipv4Packed masked(datapath::Ipv4Packed p) {
   return datapath::packIpv4(datapath::packedAddr(p) & maskOf(len), len);
 }
 
-// Fibonacci hashing: the packed keys of one set differ in few, low bits (consecutive pod IPs),
-// which the multiplication spreads over the top bits taken.
-std::size_t slotOf(datapath::Ipv4Packed key, int bits) {
+// Fibonacci hashing into a table of `slots` (a power of two): the packed keys of one set differ
+// in few, low bits (consecutive pod IPs), which the multiplication spreads over the top bits.
+std::size_t slotOf(datapath::Ipv4Packed key, std::size_t slots) {
+  const int bits = std::countr_zero(slots);
   return bits == 0 ? 0 : static_cast<std::size_t>((key * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
 }
 
@@ -96,13 +98,10 @@ ExpectedMembers::ExpectedMembers(std::vector<std::string> sorted) : text_(std::m
   if (keys_.ipv4.empty()) {
     return;
   }
-  while ((std::size_t{1} << slotBits_) < 2 * keys_.ipv4.size()) {
-    ++slotBits_;
-  }
-  slots_.assign(std::size_t{1} << slotBits_, 0);
+  slots_.assign(std::bit_ceil(2 * keys_.ipv4.size()), 0);
   const std::size_t mask = slots_.size() - 1;
   for (std::size_t pos = 0; pos < keys_.ipv4.size(); ++pos) {
-    std::size_t slot = slotOf(keys_.ipv4[pos], slotBits_);
+    std::size_t slot = slotOf(keys_.ipv4[pos], slots_.size());
     while (slots_[slot] != 0) {
       slot = (slot + 1) & mask;
     }
@@ -115,7 +114,7 @@ std::optional<std::size_t> ExpectedMembers::find(datapath::Ipv4Packed key) const
     return std::nullopt;
   }
   const std::size_t mask = slots_.size() - 1;
-  for (std::size_t slot = slotOf(key, slotBits_); slots_[slot] != 0; slot = (slot + 1) & mask) {
+  for (std::size_t slot = slotOf(key, slots_.size()); slots_[slot] != 0; slot = (slot + 1) & mask) {
     const std::size_t pos = slots_[slot] - 1;
     if (keys_.ipv4[pos] == key) {
       return pos;

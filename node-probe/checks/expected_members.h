@@ -18,8 +18,6 @@ namespace egressdiag::checks {
 struct MemberKeys {
   std::vector<datapath::Ipv4Packed> ipv4;
   std::vector<std::string> other;
-
-  bool operator==(const MemberKeys&) const = default;
 };
 
 // The comparable form of the text `ipset` would print for a member: "a.b.c.d" or "a.b.c.d/n"
@@ -63,9 +61,8 @@ class ExpectedMembers {
   std::vector<std::string> text_;
   MemberKeys keys_;
   // Open addressing over keys_.ipv4, linear probing: slot -> position + 1, 0 when empty. Sized
-  // to a power of two at least twice the keys.
+  // to a power of two at least twice the keys (empty without keys).
   std::vector<std::uint32_t> slots_;
-  int slotBits_ = 0;
 
   // Position of `key` in keys_.ipv4, if there.
   std::optional<std::size_t> find(datapath::Ipv4Packed key) const;

@@ -1,7 +1,6 @@
 #include "node-probe/datapath/arp_packet.h"
 
 #include <algorithm>
-#include <cstdio>
 
 namespace egressdiag::datapath {
 namespace {
@@ -59,13 +58,6 @@ std::optional<MacAddress> arpReplyFrom(std::span<const std::uint8_t> packet,
   MacAddress mac;
   std::copy(&packet[8], &packet[14], mac.begin());
   return mac;
-}
-
-std::string formatMac(const MacAddress& mac) {
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3],
-                mac[4], mac[5]);
-  return buf;
 }
 
 }  // namespace egressdiag::datapath

@@ -8,7 +8,6 @@
 #include <cstdint>
 #include <optional>
 #include <span>
-#include <string>
 
 namespace egressdiag::datapath {
 
@@ -24,8 +23,5 @@ std::array<std::uint8_t, kArpPacketSize> buildArpRequest(const MacAddress& sende
 // anything else (requests, other addresses, short or foreign packets).
 std::optional<MacAddress> arpReplyFrom(std::span<const std::uint8_t> packet,
                                        std::uint32_t targetIp);
-
-// "aa:bb:cc:dd:ee:ff", as `ip neigh` prints it.
-std::string formatMac(const MacAddress& mac);
 
 }  // namespace egressdiag::datapath

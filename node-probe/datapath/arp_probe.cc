@@ -9,12 +9,14 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <bit>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <optional>
 
 #include "node-probe/datapath/arp_packet.h"
+#include "node-probe/datapath/text.h"
 #include "node-probe/datapath/unique_fd.h"
 
 namespace egressdiag::datapath {
@@ -48,7 +50,7 @@ Result<OnLink> interfaceFor(std::uint32_t target, std::string_view targetText) {
       continue;
     }
     const std::uint32_t mask = hostOrder(a->ifa_netmask);
-    const int len = __builtin_popcount(mask);
+    const int len = std::popcount(mask);
     const std::uint32_t addr = hostOrder(a->ifa_addr);
     // A /32 has no segment to ask on (Azure's eth0:egress, a CNI's /32 pod routes).
     if (len >= 32 || (addr & mask) != (target & mask) || len <= bestLen) {
@@ -75,13 +77,6 @@ Result<OnLink> interfaceFor(std::uint32_t target, std::string_view targetText) {
     return fail(ErrorCode::Unavailable, best->ifname + " has no Ethernet address to send ARP from");
   }
   return *best;
-}
-
-std::string ipText(std::uint32_t hostOrderAddr) {
-  in_addr a{htonl(hostOrderAddr)};
-  char buf[INET_ADDRSTRLEN] = {};
-  ::inet_ntop(AF_INET, &a, buf, sizeof buf);
-  return buf;
 }
 
 }  // namespace
@@ -127,7 +122,7 @@ Result<ArpProbeResult> arpProbe(std::string_view targetIp, std::chrono::millisec
   ArpProbeResult out;
   out.target = std::string(targetIp);
   out.ifname = link->ifname;
-  out.senderIp = ipText(link->address);
+  appendIpv4(out.senderIp, link->address);
   constexpr int kRequests = 3;
   constexpr auto kConflictWindow = std::chrono::milliseconds(200);
   const auto start = Clock::now();
@@ -176,7 +171,7 @@ Result<ArpProbeResult> arpProbe(std::string_view targetIp, std::chrono::millisec
       if (!mac) {
         continue;
       }
-      const std::string text = formatMac(*mac);
+      const std::string text = macText(mac->data());
       if (std::ranges::find(out.replyMacs, text) == out.replyMacs.end()) {
         out.replyMacs.push_back(text);
       }

@@ -1,18 +1,13 @@
 #include "node-probe/datapath/ipset_members.h"
 
 #include <algorithm>
-#include <array>
 
 #include "node-probe/datapath/text.h"
 
 namespace egressdiag::datapath {
 
 void appendIpv4Member(std::string& out, Ipv4Packed p) {
-  const std::uint32_t a = packedAddr(p);
-  const std::array<std::uint8_t, 4> bytes = {
-      static_cast<std::uint8_t>(a >> 24), static_cast<std::uint8_t>(a >> 16),
-      static_cast<std::uint8_t>(a >> 8), static_cast<std::uint8_t>(a)};
-  appendIpv4(out, bytes.data());
+  appendIpv4(out, packedAddr(p));
   if (packedLen(p) < 32) {
     out.push_back('/');
     appendDecimal(out, packedLen(p));

@@ -311,9 +311,7 @@ std::optional<Ipv4Packed> plainIpv4Member(Bytes element) {
             inner.nla_len != NLA_HDRLEN + 4 || value.size() < NLA_HDRLEN + 4) {
           return std::nullopt;
         }
-        const std::uint8_t* b = value.data() + NLA_HDRLEN;
-        addr = static_cast<std::uint32_t>(b[0]) << 24 | static_cast<std::uint32_t>(b[1]) << 16 |
-               static_cast<std::uint32_t>(b[2]) << 8 | b[3];
+        addr = attrUint(value.subspan(NLA_HDRLEN, 4));
         break;
       }
       case IPSET_ATTR_CIDR: {

@@ -124,8 +124,10 @@ Result<std::vector<std::string>> tokenizeShell(std::string_view line) {
     char quote = 0;
     while (i < line.size()) {
       const char c = line[i];
-      if (quote == '\'') {
-        if (c == '\'') {
+      // Inside quotes every character is literal up to the closing quote, except a backslash
+      // inside double quotes, which escapes the next character as it does outside.
+      if (quote != 0 && !(quote == '"' && c == '\\')) {
+        if (c == quote) {
           quote = 0;
         } else {
           cur.push_back(c);
@@ -139,15 +141,6 @@ Result<std::vector<std::string>> tokenizeShell(std::string_view line) {
         }
         cur.push_back(line[i + 1]);
         i += 2;
-        continue;
-      }
-      if (quote == '"') {
-        if (c == '"') {
-          quote = 0;
-        } else {
-          cur.push_back(c);
-        }
-        ++i;
         continue;
       }
       if (c == '"' || c == '\'') {

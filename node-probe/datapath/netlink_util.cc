@@ -6,10 +6,10 @@
 #include <sys/time.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <cstring>
 #include <vector>
 
+#include "node-probe/datapath/text.h"
 #include "node-probe/datapath/unique_fd.h"
 
 namespace egressdiag::datapath::nl {
@@ -49,11 +49,7 @@ std::string macString(const nl_addr* a) {
   if (len != 6) {
     return {};
   }
-  const auto* b = static_cast<const unsigned char*>(nl_addr_get_binary_addr(addr));
-  char buf[18];
-  std::snprintf(buf, sizeof buf, "%02x:%02x:%02x:%02x:%02x:%02x", b[0], b[1], b[2], b[3], b[4],
-                b[5]);
-  return buf;
+  return macText(static_cast<const std::uint8_t*>(nl_addr_get_binary_addr(addr)));
 }
 
 Error nlError(int err, std::string_view what, std::string_view capability) {

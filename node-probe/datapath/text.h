@@ -54,4 +54,23 @@ inline void appendIpv4(std::string& out, const std::uint8_t* b) {
   out.append(buf, n);
 }
 
+// The same for an address held as a number in host order (ipset members, interface addresses).
+inline void appendIpv4(std::string& out, std::uint32_t hostOrder) {
+  const std::uint8_t b[4] = {
+      static_cast<std::uint8_t>(hostOrder >> 24), static_cast<std::uint8_t>(hostOrder >> 16),
+      static_cast<std::uint8_t>(hostOrder >> 8), static_cast<std::uint8_t>(hostOrder)};
+  appendIpv4(out, b);
+}
+
+// Six bytes as `ip link` prints a MAC address: lower-case hex pairs joined by ':'.
+inline std::string macText(const std::uint8_t* b) {
+  constexpr char kHex[] = "0123456789abcdef";
+  std::string out(17, ':');
+  for (std::size_t i = 0; i < 6; ++i) {
+    out[3 * i] = kHex[b[i] >> 4];
+    out[3 * i + 1] = kHex[b[i] & 0xf];
+  }
+  return out;
+}
+
 }  // namespace egressdiag::datapath

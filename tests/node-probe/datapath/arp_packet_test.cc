@@ -4,6 +4,8 @@
 
 #include <vector>
 
+#include "node-probe/datapath/text.h"
+
 namespace egressdiag::datapath {
 namespace {
 
@@ -26,7 +28,7 @@ TEST(ArpPacket, ReplyFromTheAskedAddressOnly) {
   reply[7] = 2;                                                // op: reply
   const auto mac = arpReplyFrom(reply, 0xac1019bd);
   ASSERT_TRUE(mac.has_value());
-  EXPECT_EQ(formatMac(*mac), "02:42:ac:10:19:bd");
+  EXPECT_EQ(macText(mac->data()), "02:42:ac:10:19:bd");
   EXPECT_FALSE(arpReplyFrom(reply, 0xac1019be).has_value());  // another address
   auto request = reply;
   request[7] = 1;
